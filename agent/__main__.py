@@ -1,0 +1,5 @@
+"""Allow `python -m agent`."""
+
+from agent.cli.app import main
+
+main()
