@@ -64,3 +64,123 @@ def support_score(statement: str, sources: list[str] | str) -> float:
 def jaccard(a: set[str], b: set[str]) -> float:
     """Jaccard overlap of two sets (0 when both are empty)."""
     return len(a & b) / len(a | b) if a or b else 0.0
+
+
+# --- phrases and verb lemmas ---------------------------------------------------------------
+_PHRASE_DROP = re.compile(r"['’]s\b|(?<=s)['’](?=\s|$)")
+_NON_WORD = re.compile(r"[^\w\s-]+|(?<!\w)-|-(?!\w)|_")
+
+
+def normalize_phrase(text: str) -> str:
+    """Folded words of a phrase joined by single spaces: no punctuation, possessives or ellipses."""
+    text = _PHRASE_DROP.sub("", fold(text).replace("…", " "))
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+_IRREGULAR_FORMS = """
+be: am is are was were been being | have: has had having | do: does did done doing
+go: goes went gone going | say: says said saying | tell: tells told telling
+make: made | take: took taken | give: gave given | come: came | see: saw seen seeing
+get: got gotten | know: knew known | think: thought | find: found | leave: left
+meet: met | hold: held | lead: led | begin: began begun | speak: spoke spoken
+send: sent | bring: brought | win: won | lose: lost | build: built | run: ran running
+fall: fell fallen | rise: rose risen | strike: struck | pay: paid | seek: sought | keep: kept
+write: wrote written | choose: chose chosen | draw: drew drawn | fly: flew flown | grow: grew grown
+throw: threw thrown | shoot: shot | stand: stood | understand: understood | fight: fought
+buy: bought | catch: caught | teach: taught | feel: felt | hear: heard | mean: meant | sell: sold
+spend: spent | break: broke broken | drive: drove driven | eat: ate eaten | forget: forgot forgotten
+sit: sat | lay: laid | lie: lay lain lying lied | flee: fled | feed: fed | show: shown
+hide: hid hidden | wear: wore worn | steal: stole stolen | withdraw: withdrew withdrawn
+undertake: undertook undertaken | overtake: overtook overtaken | become: became | swear: swore sworn
+die: died dying | tie: tied tying | focus: focuses focused focusing | bias: biased
+arise: arose arisen | forbid: forbade forbidden | hang: hung | bear: bore borne | ride: rode ridden
+shake: shook shaken | wake: woke woken | bid: bids bidding | spread: spreads | beat: beaten
+during: during | morning: morning | evening: evening | news: news | bring: bringing
+""".replace("\n", " | ")
+
+IRREGULAR: dict[str, str] = {
+    form: base
+    for entry in _IRREGULAR_FORMS.split("|")
+    if ":" in entry
+    for base, forms in [entry.split(":")]
+    for form in forms.split()
+    for base in [base.strip()]
+}
+
+_NO_UNDOUBLE = set("lsfz")
+_UNDOUBLE_LL = frozenset(
+    "control patrol compel propel expel repel excel cancel travel label model fuel signal level "
+    "channel counsel annul quarrel rebel dial rival total equal marshal shovel tunnel spiral".split()
+)
+_E_LIST = frozenset(
+    "create recreate cite invite unite ignite excite incite recite expedite complete delete compete deplete ignore "
+    "explore restore score store adore deplore implore bore phone postpone condone atone clone zone "
+    "hone dethrone intervene convene contravene interfere adhere persevere scale inhale exhale".split()
+)
+_NO_E = frozenset("develop envelop gallop gossip worship pilot pivot ballot depot".split())
+_VOWELS = set("aeiou")
+_EED_BASES = ("need", "feed", "speed", "ceed", "heed", "bleed", "breed", "seed", "weed")
+
+
+def _needs_e(base: str) -> bool:
+    """Whether a verb stem left after stripping -ed/-ing had a silent final e (arriv -> arrive)."""
+    if base in _NO_E or len(base) < 2:
+        return False
+    if any(base + "e" == w for w in _E_LIST):
+        return True
+    last, prev = base[-1], base[-2]
+    before = base[-3] if len(base) > 2 else ""
+    cons_before = bool(before) and (before not in _VOWELS or base[-4:-2] == "qu")
+    if last in "vcu" or (last == "z" and prev != "z") or (last == "s" and prev != "s"):
+        return True
+    if last == "g":
+        return prev in "rdl" or base.endswith(("ang", "eng", "ung")) or (prev in _VOWELS and cons_before)
+    if last == "l":
+        return prev not in _VOWELS | set("rwl") or (prev in "uio" and cons_before)
+    if last == "t" and prev == "a":
+        return before not in "eoa"
+    if prev in _VOWELS and cons_before:
+        if last in "tr":
+            return prev in "uo" if last == "t" else prev in "aiu"
+        return last in "kdbpmn" and not (last == "n" and prev in "eo")
+    return False
+
+
+def _strip_suffix(word: str, suffix: str) -> str:
+    """Remove -ed or -ing and undo consonant doubling or a dropped silent e."""
+    base = word[: -len(suffix)]
+    if base + "l" in _UNDOUBLE_LL or (base.endswith("ll") and base[:-1] in _UNDOUBLE_LL):
+        return base[:-1] if base.endswith("ll") else base
+    if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in _NO_UNDOUBLE | _VOWELS:
+        return base[:-1]
+    if base.endswith("i") and suffix == "ed":
+        return base[:-1] + "y"
+    return base + "e" if _needs_e(base) else base
+
+
+@lru_cache(maxsize=20_000)
+def lemma(word: str) -> str:
+    """The dictionary form of an English verb or noun form: arrived/arrives/arriving -> arrive."""
+    w = fold(word).strip()
+    if w in IRREGULAR:
+        return IRREGULAR[w]
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if w.endswith("eed"):
+        return w if w.endswith(_EED_BASES) else w[:-1]
+    if w.endswith("ing") and _VOWELS & set(w[:-3]):
+        return _strip_suffix(w, "ing")
+    if w.endswith("ed") and _VOWELS & set(w[:-2]):
+        return _strip_suffix(w, "ed")
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ches", "shes", "sses", "xes", "zzes", "oes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def verb_key(word: str) -> str:
+    """A robust alignment key for a verb: the stem of its lemma (met/meets/meeting -> meet)."""
+    return stem(lemma(word))
