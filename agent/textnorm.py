@@ -184,3 +184,74 @@ def lemma(word: str) -> str:
 def verb_key(word: str) -> str:
     """A robust alignment key for a verb: the stem of its lemma (met/meets/meeting -> meet)."""
     return stem(lemma(word))
+
+
+# --- spelling variants of names ---------------------------------------------------------
+_SKELETON_RULES = [("ph", "f"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("w", "v"), ("dh", "d"),
+                   ("kh", "k"), ("gh", "g"), ("th", "t")]
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_SOUND_CLASS = str.maketrans("gktdpbzsfv", "KKTTPPSSFF")
+
+
+def _letters(word: str) -> str:
+    """The folded letters of a word, without hyphens, dots, apostrophes or spaces."""
+    return "".join(c for c in fold(word) if c.isalpha())
+
+
+def _spell_parts(word: str) -> tuple[str, list[str]]:
+    """A name's consonant skeleton and the vowel groups around its consonants (y counts as i)."""
+    w = _letters(word)
+    for old, new in _SKELETON_RULES:
+        w = w.replace(old, new)
+    w = _SOFT_C.sub("s", w).replace("c", "k")
+    w = "".join(c for i, c in enumerate(w) if i == 0 or c != w[i - 1])
+    w = w[0] + w[1:].replace("y", "i") if w else w
+    consonants, groups, current = [], [], ""
+    for c in w:
+        if c in "aeiou":
+            current += c
+        else:
+            consonants.append(c)
+            groups.append(current)
+            current = ""
+    groups.append(current)
+    return "".join(consonants), groups
+
+
+def spelling_key(word: str) -> str:
+    """A coarse sound key for blocking: the consonant skeleton with similar consonants merged."""
+    return _spell_parts(word)[0].translate(_SOUND_CLASS)
+
+
+def _skeletons_match(a: str, b: str, long_enough: bool) -> bool:
+    """Equal skeletons, or one similar-sounding consonant swapped in a long name (Qaddafi/Gaddafi)."""
+    if a == b:
+        return True
+    if len(a) != len(b) or not long_enough:
+        return False
+    diffs = [(x, y) for x, y in zip(a, b) if x != y]
+    return len(diffs) == 1 and diffs[0][0].translate(_SOUND_CLASS) == diffs[0][1].translate(_SOUND_CLASS)
+
+
+def same_spelling(a: str, b: str) -> bool:
+    """Whether two name words are spellings of one name: Kiev/Kyiv, Aleksandr/Alexander, not Wang/Wong."""
+    la, lb = _letters(a), _letters(b)
+    if la == lb:
+        return bool(la)
+    if min(len(la), len(lb)) < 3:
+        return False
+    (ska, ga), (skb, gb) = _spell_parts(la), _spell_parts(lb)
+    if len(ska) < 2 or not _skeletons_match(ska, skb, min(len(la), len(lb)) >= 6):
+        return False
+    if bool(ga[-1]) != bool(gb[-1]) or (ga[-1] and ga[-1][-1] != gb[-1][-1]) or bool(ga[0]) != bool(gb[0]):
+        return False
+    mismatches = sum(1 for x, y in zip(ga, gb) if not (set(x) & set(y) or x == y))
+    allowance = 1 if max(sum(map(bool, ga)), sum(map(bool, gb))) >= 3 else 0
+    return mismatches <= allowance and _edit_distance(la, lb) <= max(2, len(la) // 3)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (rapidfuzz)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(a, b)

@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.textnorm import content_words, fold, jaccard, lemma, normalize_phrase, support_score, verb_key
+from agent.textnorm import (
+    content_words,
+    fold,
+    jaccard,
+    lemma,
+    normalize_phrase,
+    same_spelling,
+    spelling_key,
+    support_score,
+    verb_key,
+)
 
 # base, third person, past, present participle
 VERB_FORMS = [
@@ -107,3 +117,26 @@ def test_support_and_jaccard():
     assert support_score("the of", "anything") == 1.0
     assert jaccard({"a", "b"}, {"b", "c"}) == pytest.approx(1 / 3)
     assert jaccard(set(), set()) == 0.0
+
+
+SAME_NAME = [("Aleksandr", "Alexander"), ("Volodomyr", "Volodymyr"), ("Zelensky", "Zelenskyy"), ("Zelensky", "Zelenskiy"),
+             ("Kiev", "Kyiv"), ("Belarussian", "Belarusian"), ("Qaddafi", "Gaddafi"), ("Kadhafi", "Qaddafi"),
+             ("Sergei", "Sergey"), ("Hezbollah", "Hizbollah"), ("U.S.", "US")]
+OTHER_NAME = [("Keqiang", "Qiang"), ("Bill", "Hillary"), ("Wang", "Wong"), ("Mario", "Maria"), ("Niger", "Nigeria"),
+              ("Iran", "Iraq"), ("Austria", "Australia"), ("Alexander", "Alexandra"), ("Russia", "Russian"),
+              ("Li", "Lee"), ("Xi", "Xu"), ("Gang", "Kang"), ("Bush", "Bash")]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_NAME)
+def test_same_spelling_accepts_transliterations(a, b):
+    assert same_spelling(a, b) and same_spelling(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), OTHER_NAME)
+def test_same_spelling_rejects_different_names(a, b):
+    assert not same_spelling(a, b) and not same_spelling(b, a)
+
+
+def test_spelling_key_blocks_variants_together():
+    assert spelling_key("Qaddafi") == spelling_key("Gaddafi") == spelling_key("Kadhafi")
+    assert spelling_key("Kiev") == spelling_key("Kyiv")
