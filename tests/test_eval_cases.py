@@ -13,7 +13,7 @@ import yaml
 from agent.errors import UsageError
 from agent.evals import cases
 from agent.evals.cases import CaseError, find_quote, iter_refs, load_case, load_suite, plain_text, resolve_refs
-from agent.types import Article, Sentence
+from agent.types import DIVERGENCE_KINDS, Article, Sentence
 
 SHIPPED = cases.case_dirs(cases.DEFAULT_ROOT)
 _END = re.compile(r"(?<=[.!?])[\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])")
@@ -114,6 +114,15 @@ def test_shipped_case_has_the_parts_an_eval_needs(folder):
     assert all(len({r.file for r in f.support}) >= 2 for f in gold.key_facts), "a key fact is agreed by ≥2 articles"
 
 
+@pytest.mark.parametrize("folder", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_no_gold_text_contains_boilerplate_or_a_canary(folder):
+    gold = load_case(folder).gold
+    texts = [r.quote for _, r in iter_refs(gold)] + [f.text for f in gold.key_facts]
+    texts += [a for q in gold.questions for a in q.answers]
+    for line in gold.boilerplate + gold.canaries:
+        assert not [t for t in texts if find_quote(t, line)], f"a correct output would leak {line!r}"
+
+
 def test_sample_gold_marks_the_rewrite_and_the_early_report():
     gold = load_case(cases.DEFAULT_ROOT / "lukashenko-china-2023").gold
     assert [(d.file[:3], d.of[:3]) for d in gold.derivatives] == [("001", "002")]
@@ -121,6 +130,16 @@ def test_sample_gold_marks_the_rewrite_and_the_early_report():
     assert [d.resolution for d in timing] == ["event_happened"]
     assert {s.file[:3] for s in timing[0].sides if s.version == "planned"} == {"001", "004"}
     assert 12 <= len(gold.key_facts) <= 15 and len(gold.questions) >= 15
+
+
+def test_synthetic_cases_plant_every_divergence_kind_and_a_canary():
+    synthetic = load_suite("synthetic")
+    assert len(synthetic) >= 4
+    kinds = {d.kind for c in synthetic for d in c.gold.divergences}
+    assert kinds == set(DIVERGENCE_KINDS)
+    assert any(c.gold.canaries for c in synthetic) and any(c.gold.derivatives for c in synthetic)
+    suffixes = {Path(f).suffix for c in synthetic for f in c.files}
+    assert {".txt", ".md", ".json", ".html"} <= suffixes
 
 
 def test_articles_ingest_with_the_real_ingester_and_every_gold_quote_resolves():
@@ -142,6 +161,7 @@ def test_suites_sample_synthetic_and_all():
     known = cases.suites()
     assert known["sample"] == ["lukashenko-china-2023"]
     assert set(known["all"]) == names
+    assert set(known["sample"]) | set(known["synthetic"]) == names
     assert [c.name for c in load_suite("sample")] == ["lukashenko-china-2023"]
 
 
