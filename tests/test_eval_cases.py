@@ -286,3 +286,17 @@ def test_versions_group_alternative_sources_of_one_side(tmp_path):
     resolved = resolve_refs(case, naive_articles(case))
     versions = resolved.divergences[0].versions()
     assert sorted(versions) == ["done", "planned"] and len(versions["done"]) == 2
+
+
+def test_the_readme_example_is_a_valid_case(tmp_path):
+    readme = (cases.DEFAULT_ROOT.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"`evals/cases/bridge-opening/([\w/.]+)`:\n```\w+\n(.*?)```", readme, re.S)
+    assert [name for name, _ in blocks] == ["articles/a.txt", "articles/b.md", "gold.yaml"]
+    for name, body in blocks:
+        (tmp_path / "bridge-opening" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "bridge-opening" / name).write_text(body, encoding="utf-8")
+    case = load_case(tmp_path / "bridge-opening")
+    gold = resolve_refs(case, naive_articles(case))
+    assert [d.kind for d in gold.divergences] == ["timing_of_report", "omission"]
+    assert [q.unanswerable for q in gold.questions] == [False, True, False]
+    assert cases.suites(tmp_path)["smoke"] == ["bridge-opening"]
