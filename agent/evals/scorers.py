@@ -118,6 +118,7 @@ def _parse_divergence(d: Any) -> tuple[str, list[set[SentKey]], str] | None:
 
 
 def _per_kind(res: ScoreResult, gold_kinds: list[str], pred_kinds: list[str], hit_kinds: list[str]) -> None:
+    """Precision, recall and F1 for each kind that occurs in the gold or the predictions."""
     for kind in sorted(set(gold_kinds) | set(pred_kinds)):
         g, p, t = gold_kinds.count(kind), pred_kinds.count(kind), hit_kinds.count(kind)
         prec, rec = ratio(t, p, 0.0), ratio(t, g, 1.0)
@@ -164,7 +165,6 @@ def score_divergences(prediction: Any, gold: ResolvedGold) -> ScoreResult:
     res.counts.update(gold=len(gold.divergences), predicted=len(preds), matched=len(pairs),
                       resolution_right=right_resolution)
     return res
-
 
 
 # --- the brief ------------------------------------------------------------------------------------
