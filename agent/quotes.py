@@ -193,8 +193,11 @@ def speaker_before(sentence: str, verb_start: int) -> str | None:
         return clean_speaker(_PREDICATE_START.split(main)[0])
     before = sentence[:verb_start].rstrip()
     pieces = _clauses(before.rstrip(","))
-    if before.endswith(",") and len(pieces) >= 2:  # "X, an assistant professor at Y, said"
-        if re.match(r"\s*(?:a|an|the|who|which|whose)\b", pieces[-1]) or clean_speaker(pieces[-1]) is None:
+    if before.endswith(",") and len(pieces) >= 2:  # "X, an assistant professor at Y, Singapore, said"
+        for k in range(len(pieces) - 1, max(0, len(pieces) - 4), -1):
+            if re.match(r"\s*(?:a|an|the|who|which|whose)\b", pieces[k]):
+                return clean_speaker(pieces[k - 1])
+        if clean_speaker(pieces[-1]) is None:
             return clean_speaker(pieces[-2])
     if pieces[-1].split()[-1:] and pieces[-1].split()[-1].lower() in _PRONOUNS:
         return None
@@ -228,22 +231,36 @@ def according_to(sentence: str) -> str | None:
     return clean_speaker(m.group("who")) if m else None
 
 
-def clean_speaker(phrase: str) -> str | None:
-    """A speaker from a noun phrase: the person or body named in it, else the phrase; None for pronouns."""
+def clean_speaker(phrase: str, loose: bool = False) -> str | None:
+    """A speaker from a noun phrase: the person or body named in it, else the phrase if it ends in a
+    role or source noun (any short phrase when `loose`, i.e. its syntax already marks a subject);
+    None for pronouns."""
     phrase = re.sub(r"\s*\([^()]*\)", "", phrase)
     if "," in phrase and find_names(phrase.split(",")[0]):
         phrase = phrase.split(",")[0]  # "Ned Price, the State Department spokesman"
     phrase = _TRAILING.sub("", _LEADING.sub("", phrase.strip(" ,|\n\t")))
     if not phrase or phrase.lower() in _PRONOUNS or len(phrase.split()) > 12:
         return None
-    for m in find_names(phrase):
+    mentions = find_names(phrase)
+    if len(mentions) > 1 and mentions[-1].end == len(phrase):  # "state news agency Belta", not "... of Ohio"
+        if phrase[: mentions[-1].start].split()[-1:] not in (["of"], ["from"], ["in"], ["at"], ["for"]):
+            return mentions[-1].text
+    for m in mentions:
         followers = [w.lower().strip(",") for w in phrase[m.end :].split()[:2]]
         modifier = phrase[m.end : m.end + 1] in ("’", "'") or bool(_ROLE_NOUNS & set(followers))
         if not modifier:
-            return m.text
+            return _with_noun(phrase, m.text, m.end)
     last = phrase.split()[-1].lower()
     nouns = _ROLE_NOUNS | _SOURCE_NOUNS | TITLE_HEADS
-    return phrase if len(phrase.split()) <= 8 and last in nouns else None
+    return phrase if len(phrase.split()) <= (6 if loose else 8) and (loose or last in nouns) else None
+
+
+def _with_noun(phrase: str, name: str, end: int) -> str:
+    """A nationality adjective keeps the nouns it modifies ("Belarusian government", "Chinese state media")."""
+    if " " in name or not re.search(r"(?:an|ese|ish|i)$", name):
+        return name
+    nouns = re.match(r"(?:\s+(?!(?:of|in|on|at|for|from|to|and|who|that)\b)[a-z]+){1,3}", phrase[end:])
+    return name + nouns.group() if nouns else name
 
 
 # --- comparing quotes and phrases -----------------------------------------------------------------
