@@ -39,10 +39,12 @@ class _Variant:
 
     @property
     def multi(self) -> bool:
+        """Two or more words, not an acronym."""
         return len(self.words) >= 2 and self.acronym is None
 
     @property
     def person_like(self) -> bool:
+        """A full name with no organisation or place word in it."""
         return self.multi and not any(w in ORG_WORDS for w in self.words)
 
 
@@ -94,12 +96,14 @@ class _Union:
         self.parent = list(range(n))
 
     def find(self, i: int) -> int:
+        """The root of i's set."""
         while self.parent[i] != i:
             self.parent[i] = self.parent[self.parent[i]]
             i = self.parent[i]
         return i
 
     def join(self, a: int, b: int) -> None:
+        """Merge the sets of a and b."""
         self.parent[self.find(a)] = self.find(b)
 
 
@@ -156,7 +160,8 @@ class AliasTable:
         """Entities whose name is spelled differently across articles (Kiev/Kyiv), with only those spellings."""
         out = []
         for root, idx in self._members.items():
-            clashing = {i for i in idx for j in idx if i != j and _spelled_differently(self._variants[i], self._variants[j])}
+            vs = self._variants
+            clashing = {i for i in idx for j in idx if i != j and _spelled_differently(vs[i], vs[j])}
             if clashing:
                 out.append(self._group_of(root, sorted(clashing), one_surface=True))
         return sorted(out, key=lambda g: g.canonical)
@@ -177,7 +182,9 @@ class AliasTable:
             same = [i for i, v in enumerate(self._variants) if v.multi and _full_match(v, parsed)]
         else:
             same = [i for i, v in enumerate(self._variants) if not v.multi and same_spelling(v.first, parsed.first)]
-            same = same or [i for i, v in enumerate(self._variants) if v.person_like and same_spelling(v.last, parsed.first)]
+            same = same or [
+                i for i, v in enumerate(self._variants) if v.person_like and same_spelling(v.last, parsed.first)
+            ]
         roots = {self._roots[i] for i in same}
         return same[0] if len(roots) == 1 else None
 
@@ -204,6 +211,7 @@ def _best_surface(variants: list[_Variant], idx: list[int]) -> str:
     """The canonical spelling: a full name over a short form, then the most widely used."""
 
     def rank(i: int) -> tuple:
+        """Sort key: full names first, then the most used."""
         v = variants[i]
         return (not v.multi, -len(v.articles), -sum(v.articles.values()), len(v.middle), _display(v))
 
@@ -282,8 +290,7 @@ def _merge_singles(variants: list[_Variant], uf: _Union) -> None:
 
 
 def _vouched(variants: list[_Variant], members: list[int], group: list[int], attr: str) -> bool:
-    """A title says the word is that person's: any title for a surname; for a given name ("Mr. Xi"),
-    the full name's title or an honorific on the short form."""
+    """Whether a title ties the word to the person (a given name like "Mr. Xi" needs the full name's title)."""
     if any(variants[i].titled for i in group) or any(variants[i].honorific for i in members):
         return True
     return attr == "last" and any(variants[i].titled for i in members)
@@ -320,4 +327,5 @@ def _spelled_differently(a: _Variant, b: _Variant) -> bool:
     """Whether two forms of one name spell some word differently (Aleksandr/Alexander), not just shorter."""
     if a.acronym or b.acronym:
         return False
-    return any(x != y and x not in b.words and y not in a.words and same_spelling(x, y) for x in a.words for y in b.words)
+    pairs = ((x, y) for x in a.words for y in b.words)
+    return any(x != y and x not in b.words and y not in a.words and same_spelling(x, y) for x, y in pairs)

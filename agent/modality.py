@@ -1,8 +1,7 @@
-"""How a sentence presents a claim's predicate: done, ongoing, planned, attributed, denied or hedged.
+"""How a sentence presents a claim's predicate: done, ongoing, planned, attributed, denied or hedged."""
 
-The cue must govern the predicate: "arrived ... for a visit that will be watched" is asserted_past
-although "will" occurs, because "will" governs "watched", not "arrived".
-"""
+# The cue must govern the predicate: in "arrived ... for a visit that will be watched" the arrival is
+# asserted_past although "will" occurs, because "will" governs "watched", not "arrived".
 
 from __future__ import annotations
 
@@ -21,7 +20,9 @@ PLAN_WORDS = frozenset(
 HEDGES = frozenset(
     "may might could reportedly allegedly possibly probably likely apparently purportedly perhaps presumably".split()
 )
-HEDGE_BEFORE_TO = frozenset("believed thought said appears appear seems seem alleged suspected rumored rumoured".split())
+HEDGE_BEFORE_TO = frozenset(
+    "believed thought said appears appear seems seem alleged suspected rumored rumoured".split()
+)
 DENIALS = frozenset(
     "denied denies deny denying rejected rejects reject rejecting dismissed dismisses dismiss dismissing "
     "refuted refutes refute rebuffed disputed disputes dispute".split()
@@ -33,7 +34,7 @@ _DETERMINERS = frozenset("the a an these those such its their his her our my you
 _PREPOSITIONS = frozenset("in on at with for from to of by into about over".split())
 _SPEECH = frozenset(SPEECH_VERBS) - {"denied", "denies", "denying"}
 _PAST_IRREGULAR = frozenset(w for w, base in IRREGULAR.items() if base not in ("be", "have", "do") and w != base)
-_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|['’]ll")
+_WORD = re.compile(r"[A-Za-z]+(?=['’]ll\b)|['’]ll\b|[A-Za-z]+(?:['’][A-Za-z]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ def _local(sentence: str, toks: list[_Tok], window: list[int], i: int) -> tuple[
             found.setdefault("denied", (_cue_text(sentence, toks, j, i), j))
         elif w in HEDGES or (w in HEDGE_BEFORE_TO and to_follows):
             found.setdefault("hedged", (_cue_text(sentence, toks, j, i), j))
-        elif w in MODALS or w.endswith("'ll") or (w in PLAN_WORDS and to_follows) or (w in BE and toks[j + 1].word == "to"):
+        elif w in MODALS or (w in PLAN_WORDS and to_follows) or (w in BE and toks[j + 1].word == "to"):
             found.setdefault("planned_or_expected", (_cue_text(sentence, toks, j, i), j))
     for modality in ("denied", "hedged", "planned_or_expected"):
         if modality in found:
@@ -152,7 +153,7 @@ def _is_past(tok: _Tok, sentence: str, previous: str = "") -> bool:
         return False
     if previous in _DETERMINERS or previous.endswith(("'s", "'")) or sentence[tok.start - 2 : tok.start] == "’ ":
         return False
-    return tok.word in _PAST_IRREGULAR or (tok.word.endswith("ed") and len(tok.word) > 4 and tok.word not in ("need", "speed"))
+    return tok.word in _PAST_IRREGULAR or (tok.word.endswith("ed") and len(tok.word) > 4 and tok.word != "speed")
 
 
 def _default_target(sentence: str, masked: str, toks: list[_Tok]) -> int | None:
@@ -160,7 +161,8 @@ def _default_target(sentence: str, masked: str, toks: list[_Tok]) -> int | None:
     for j, t in enumerate(toks):
         if masked[t.start] == "|":
             continue
-        if t.word in MODALS | HEDGES or (t.word in PLAN_WORDS | HEDGE_BEFORE_TO and any(x.word == "to" for x in toks[j + 1 : j + 3])):
+        to_follows = any(x.word == "to" for x in toks[j + 1 : j + 3])
+        if t.word in MODALS | HEDGES or (t.word in PLAN_WORDS | HEDGE_BEFORE_TO and to_follows):
             for k in range(j + 1, min(j + 6, len(toks))):
                 if toks[k].word not in _AUX | HEDGES | HEDGE_BEFORE_TO | {"be", "not"}:
                     return k
@@ -170,8 +172,7 @@ def _default_target(sentence: str, masked: str, toks: list[_Tok]) -> int | None:
 
 
 def classify(sentence: str, predicate: str | None = None) -> ModalityCue:
-    """The modality the sentence gives the predicate (a verb or verb phrase; None: the main verb),
-    from cues that govern it; denial and plans win over attribution, whose speaker is still returned."""
+    """The modality a sentence gives a predicate (None: its main verb); denial and plans win over attribution."""
     head = _head(predicate) if predicate else None
     masked = _masked(sentence, head)
     toks = [t for t in _tokens(masked)]

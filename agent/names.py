@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from agent.textnorm import fold, same_spelling, spelling_key, stem
+from agent.textnorm import fold, stem
 
 # Words that end a title ("Foreign Minister", "Mr.") and words that only modify one ("Vice", "Former").
 TITLE_HEADS = frozenset(
@@ -16,7 +15,8 @@ TITLE_HEADS = frozenset(
     colonel col lieutenant lt major maj captain capt sergeant sgt judge justice king queen prince princess
     emperor pope cardinal archbishop bishop reverend rev rabbi imam sheikh ayatollah dr doctor prof
     professor mr mrs ms miss mx sir dame lord lady leader chairman chairwoman chairperson chair ambassador
-    envoy commissioner councillor councilor speaker counsel adviser advisor agent commander chief officer secretary-general
+    envoy commissioner councillor councilor speaker counsel adviser advisor agent commander chief officer
+    secretary-general
     president-elect attorney""".split()
 )
 HONORIFICS = frozenset("mr mrs ms miss mx dr sir dame".split())
@@ -35,7 +35,8 @@ ORG_WORDS = frozenset(
     alliance coalition movement front square street airport station region province county city north
     south east west new united central national federal international global world daily network
     cooperation initiative program programme summit treaty games olympic olympics port border amendment
-    act law tower building hall park bridge hotel hospital stadium club plaza avenue road democrat democrats republican republicans midtown downtown uptown america""".split()
+    act law tower building hall park bridge hotel hospital stadium club plaza avenue road democrat democrats
+    republican republicans midtown downtown uptown america""".split()
 )
 PARTICLES = frozenset("de da del della der den van von la le du dos das bin ibn al el".split())
 NON_NAME = frozenset(
@@ -50,7 +51,8 @@ NON_NAME = frozenset(
     still just however meanwhile moreover furthermore instead otherwise therefore thus hence then now
     today tonight yesterday tomorrow last next earlier later once again already recently soon never
     always often perhaps maybe let given according asked having depending rather sometimes none one two three
-    four five six seven eight nine ten eleven twelve fifteen twenty hundred thousand million please thank thanks read watch file photo video update updated breaking
+    four five six seven eight nine ten eleven twelve fifteen twenty hundred thousand million please thank
+    thanks read watch file photo video update updated breaking
     exclusive advertisement related opinion analysis skip follow share click sign subscribe""".split()
 )
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -67,9 +69,12 @@ _POSSESSIVE_JOIN = frozenset("people children women men workers veterans".split(
 
 _TOKEN = re.compile(
     r"(?P<init>(?:[A-Z]\.){1,3}(?![A-Za-z]))"
-    r"|(?P<word>(?:(?:al|el|ad|as|at|ar|an|az|ash|ibn|bin)-)?[^\W\d_](?:[^\W_]|-(?=[^\W_])|['’](?![sS]\b)(?=[^\W\d_]))*)"
+    r"|(?P<word>(?:(?:al|el|ad|as|at|ar|an|az|ash|ibn|bin)-)?[^\W\d_]"
+    r"(?:[^\W_]|-(?=[^\W_])|['’](?![sS]\b)(?=[^\W\d_]))*)"
 )
-_COMMON_TAIL = re.compile(r"^[a-z]+(?:ed|ing|ent|ant|ive|ic|al|ist|ism|ship|wide|like|style|era|led|run|made|born|free|friendly|only|proof)$")
+_COMMON_TAIL = re.compile(
+    r"^[a-z]+(?:ed|ing|ent|ant|ive|ic|al|ist|ism|ship|wide|like|style|era|led|run|made|born|free|friendly|only|proof)$"
+)
 _SENTENCE_END = re.compile(r"(?:[.!?][\"'”’)\]]*|\n)\s*[\"'“‘(\[]*\s*$")
 _SUFFIX_COMMON = re.compile(r"(?:ly|ment|ness|tion|tions|ity|ous|ive|ful|less|able|ible|ical|ic|ally)$")
 
@@ -185,7 +190,8 @@ def _split_at_common(text: str, toks: list[_Tok], run: list[int], names: set[str
             key = key.split("'")[0]
         after_name = bool(cur) and _key(toks[cur[-1]].text) not in TITLE_HEADS | TITLE_MODIFIERS
         month = key in MONTHS and not (key == "may" and after_name)
-        dropped = (key in NON_NAME and not (key == "may" and after_name)) or key in WEEKDAYS or month or (names is not None and key not in names)
+        dropped = (key in NON_NAME and not (key == "may" and after_name)) or key in WEEKDAYS or month
+        dropped = dropped or (names is not None and key not in names)
         if toks[i].text == "I" or (key in NON_NAME and not toks[i].text[0].isupper()):
             dropped = True
         if key in PARTICLES | {"of"} and not toks[i].text[0].isupper():
@@ -261,7 +267,9 @@ def _mentions_of(text: str, toks: list[_Tok], part: list[int]) -> list[NameMenti
     keys = [_key(toks[i].text) for i in name]
     if all(k in TITLE_HEADS | TITLE_MODIFIERS | DEPARTMENTS | {"of"} for k in keys) or keys[0] in _SUFFIXES:
         return []
-    if all(toks[i].initial and len(toks[i].text) == 2 for i in name) or re.fullmatch(r"[A-Z](?:-[A-Z][a-z]*)?", toks[name[0]].text):
+    if all(toks[i].initial and len(toks[i].text) == 2 for i in name):
+        return []
+    if re.fullmatch(r"[A-Z](?:-[A-Z][a-z]*)?", toks[name[0]].text):  # a party tag: "D-Nev"
         return []
     start, end = toks[name[0]].start, toks[name[-1]].end
     pieces = toks[name[0]].text.split("-")

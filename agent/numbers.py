@@ -64,8 +64,7 @@ _NOUN = re.compile(r"\s+([a-z][a-z-]+)")
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    """A number in a text (`text[start:end]`) with its unit, a qualifier ("more", "less", "about")
-    and the noun it counts, if any."""
+    """A number in a text (`text[start:end]`), its unit, qualifier ("more", "less", "about") and counted noun."""
 
     text: str
     value: float
@@ -146,12 +145,12 @@ def _quantity(text: str, m: re.Match[str]) -> Quantity | None:
     noun = follower.group(1) if follower and unit in (None, "USD", "EUR", "GBP", "CNY", "JPY") else None
     noun = None if noun and (noun in STOPWORDS or noun.endswith("ed") or noun in _SCALES) else noun
     qualifier = _QUALIFIERS[m.group("qual").lower()] if m.group("qual") else None
-    return Quantity(text[start:end].rstrip(), value, unit, start, start + len(text[start:end].rstrip()), qualifier, noun)
+    span = text[start:end].rstrip()
+    return Quantity(span, value, unit, start, start + len(span), qualifier, noun)
 
 
 def extract_quantities(text: str) -> list[Quantity]:
-    """Every quantity in a text: counts, money, percentages, measures, ages, durations, fractions, years.
-    Numbers inside dates ("Feb. 28", "three days ago") are left to timeparse; bare years are kept."""
+    """Every quantity in a text; numbers inside dates ("Feb. 28", "three days ago") are left to timeparse."""
     blocked = [(e.start, e.end) for e in find_time_expressions(text) if e.kind != "year"]
     found = [q for m in _QUANTITY.finditer(text) if (q := _quantity(text, m))]
     for m in _FRACTION.finditer(text):
@@ -185,8 +184,7 @@ def _dimension(q: Quantity) -> tuple[str, float]:
 
 
 def same_quantity(a: Quantity, b: Quantity) -> bool | None:
-    """Whether two quantities can be the same amount, given units and qualifiers ("more than 12,000"
-    fits 12,500); None when their units cannot be compared (dollars vs percent)."""
+    """Whether two quantities can be the same amount (units converted, qualifiers honoured); None if incomparable."""
     (dim_a, va), (dim_b, vb) = _dimension(a), _dimension(b)
     if dim_a != dim_b:
         return None

@@ -179,8 +179,7 @@ def _speaker(s: str, masked: str, open_at: int, close_at: int, start: int, end: 
 
 
 def speaker_before(sentence: str, verb_start: int) -> str | None:
-    """The subject of the speech verb at verb_start: the clause just before it (past an appositive);
-    for a participle ("..., saying") the subject of the main clause."""
+    """The subject of the speech verb at verb_start (past appositives; a participle's main-clause subject)."""
     verb = _VERB_RE.match(sentence, verb_start)
     if verb and verb.group().endswith("ing"):
         earlier = [m for m in _VERB_RE.finditer(sentence[:verb_start]) if not m.group().endswith("ing")]
@@ -210,7 +209,9 @@ def _subject(pieces: list[str]) -> str | None:
     return mentions[0].text if mentions and mentions[0].start <= 2 else None
 
 
-_PREDICATE_START = re.compile(r"\s(?:later|earlier|also|then|\w+ly|\w+ed|has|have|had|is|are|was|were|will|would|did|does)\b")
+_PREDICATE_START = re.compile(
+    r"\s(?:later|earlier|also|then|\w+ly|\w+ed|has|have|had|is|are|was|were|will|would|did|does)\b"
+)
 _SENTENCE_BREAK = r"(?<!\b[A-Z])(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)(?<!Gen)(?<!Sen)(?<!Rep)(?<!Gov)(?<!St)[.!?]\s+"
 
 
@@ -232,9 +233,7 @@ def according_to(sentence: str) -> str | None:
 
 
 def clean_speaker(phrase: str, loose: bool = False) -> str | None:
-    """A speaker from a noun phrase: the person or body named in it, else the phrase if it ends in a
-    role or source noun (any short phrase when `loose`, i.e. its syntax already marks a subject);
-    None for pronouns."""
+    """The person or body a noun phrase names, else the phrase itself if it ends in a role noun; None for pronouns."""
     phrase = re.sub(r"\s*\([^()]*\)", "", phrase)
     if "," in phrase and find_names(phrase.split(",")[0]):
         phrase = phrase.split(",")[0]  # "Ned Price, the State Department spokesman"

@@ -27,7 +27,8 @@ WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 PART = r"(?:\s+(?:morning|afternoon|evening|night))"
 COUNT = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|a few|few|several)"
 _DATE = rf"(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+{DAY}(?:,?\s+{YEAR})?(?!\d)|{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?)"
-_SEASON = r"(?:spring|summer|autumn|winter|fall)"
+_SEASON, _UNIT = r"(?:spring|summer|autumn|winter|fall)", r"(?:day|week|month|year)"
+_OF_YEAR = rf"(?:\s+(?:of\s+)?{YEAR})"
 _POINT = rf"(?:{_DATE}|{WEEKDAY}|{YEAR})"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -42,15 +43,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("weekday", rf"\b(?:(?:last|next|this|early|late)\s+)?{WEEKDAY}{PART}?\b", 0),
         ("day", r"\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tonight|tomorrow|last\s+night"
                 r"|this\s+(?:morning|afternoon|evening))\b", re.I),
-        ("span", rf"\b(?:(?:in|over|during)\s+)?the\s+(?:past|last|next|coming)\s+{COUNT}\s+(?:day|week|month|year)s?\b", re.I),
+        ("span", rf"\b(?:(?:in|over|during)\s+)?the\s+(?:past|last|next|coming)\s+{COUNT}\s+{_UNIT}s?\b", re.I),
         ("ago", rf"\b(?:(?:more|less)\s+than\s+|nearly\s+|almost\s+|about\s+|some\s+|over\s+)?{COUNT}\s+"
                 r"(?:day|week|month|year|decade)s?\s+ago\b", re.I),
         ("relative", r"\b(?:(?:earlier|later)\s+)?(?:this|last|next)\s+(?:week(?:end)?|month|year)\b", re.I),
-        ("season", rf"\b(?:(?:this|last|next|the|early|late)\s+{_SEASON}(?:\s+(?:of\s+)?{YEAR})?|{_SEASON}\s+(?:of\s+)?{YEAR})\b", re.I),
-        ("year", rf"(?<![$\d,.])\b(?:(?:since|until|by|before|after)\s+)?{YEAR}\b(?![-%\d]|\s*(?:percent|per cent))", re.I),
+        ("season", rf"\b(?:(?:this|last|next|the|early|late)\s+{_SEASON}{_OF_YEAR}?|{_SEASON}{_OF_YEAR})\b", re.I),
+        ("year", rf"(?<![$\d,.])\b(?:(?:since|until|by|before|after)\s+)?{YEAR}\b(?![-%\d]|\s*per)", re.I),
     ]
 ]
-_MAY_CONTEXT = re.compile(r"\b(?:in|since|until|by|of|from|through|to|before|after|early|late|mid|last|next|this)\s+$", re.I)
+_MAY_CONTEXT = re.compile(r"\b(?:in|since|until|by|of|from|through|to|before|after|early|late|mid|last|next|this)\s+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +66,7 @@ class TimeExpr:
 
 @dataclass(frozen=True, slots=True)
 class TimeValue:
-    """A resolved expression: an ISO date ("2023-02-28", "2023-02", "2023") or interval ("start/end",
-    ".." for an open end), its precision, and a note on how it was resolved or why it was not."""
+    """A resolved expression: ISO date ("2023-02-28", "2023-02", "2023") or interval ("a/b", ".." open), and why."""
 
     text: str
     value: str | None
@@ -109,10 +109,7 @@ def _month_number(word: str) -> int:
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
     """A date, or None when it does not exist (Feb. 30)."""
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    return date(year, month, day) if 1 <= day <= calendar.monthrange(year, month)[1] else None
 
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -138,13 +135,11 @@ def _span(a: date, b: date) -> str:
 
 def _count(word: str) -> int:
     """A small count from digits or words; 0 for vague counts ("a few", "several")."""
-    word = word.lower()
-    return int(word) if word.isdigit() else _NUMBERS.get(word, 0)
+    return int(word) if word.isdigit() else _NUMBERS.get(word.lower(), 0)
 
 
 def _pick(candidates: list[date], published: date, tense: Tense) -> date | None:
-    """News convention: past -> latest on or before publication; future -> earliest on or after;
-    no tense -> nearest."""
+    """Past: latest on or before publication; future: earliest on or after; no tense: nearest."""
     if tense == "past":
         before = [d for d in candidates if d <= published]
         return max(before) if before else None
@@ -226,7 +221,8 @@ def _resolve_month(m: re.Match[str], published: date | None, tense: Tense) -> tu
         year = p.year if month >= p.month else p.year + 1
     else:
         year = p.year if month <= p.month else p.year - 1
-    note = "year taken from the publication date" + (f"; {modifier} in the month" if modifier in ("early", "late", "mid") else "")
+    part = f"; {modifier} in the month" if modifier in ("early", "late", "mid") else ""
+    note = "year taken from the publication date" + part
     return f"{year:04d}-{month:02d}", "month", note
 
 
@@ -314,6 +310,7 @@ def _resolve_season(m: re.Match[str], published: date | None, tense: Tense) -> t
     first, last = _SEASONS[name]
     year = re.search(YEAR, text)
     def bounds(y: int) -> tuple[date, date]:
+        """The first and last day of the season starting in year y."""
         return date(y, first, 1), _month_end(y + (last < first), last)
     if year:
         start, end = bounds(int(year.group()))
@@ -360,8 +357,9 @@ def _resolve_range(m: re.Match[str], published: date | None, tense: Tense) -> tu
 
 
 _RESOLVERS = {
-    "iso": lambda m, published, tense: (m.group(), "day", "explicit date"), "date": _resolve_date, "weekday": _resolve_weekday, "month": _resolve_month,
-    "month_year": _resolve_month, "day": _resolve_day, "relative": _resolve_relative, "span": _resolve_span,
+    "iso": lambda m, published, tense: (m.group(), "day", "explicit date"), "date": _resolve_date,
+    "weekday": _resolve_weekday, "month": _resolve_month, "month_year": _resolve_month, "day": _resolve_day,
+    "relative": _resolve_relative, "span": _resolve_span,
     "ago": _resolve_ago, "season": _resolve_season, "year": _resolve_year, "range": _resolve_range,
 }
 

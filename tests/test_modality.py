@@ -23,9 +23,11 @@ REAL = Path(__file__).resolve().parents[2] / "shared/real-events"
     ("Holt will meet the king, the palace said on Sunday.", "meet", "planned_or_expected", "will", "palace"),
     ("Ann Berg said Holt will visit Bergen next month.", "visit", "planned_or_expected", "will", "Ann Berg"),
     ("Ann Berg said the visit showed growing ties.", "showed", "attributed", "said", "Ann Berg"),
-    ("Rival officials have warned that Oslo is considering sending weapons.", "considering", "attributed", "warned", "Rival officials"),
+    ("Rival officials have warned that Oslo is considering sending weapons.",
+     "considering", "attributed", "warned", "Rival officials"),
     ("Oslo has repeatedly denied that it has considered supplying weapons.", "considered", "denied", "denied", "Oslo"),
-    ("The ministry dismissed reports that troops had crossed the border.", "crossed", "denied", "dismissed reports", "ministry"),
+    ("The ministry dismissed reports that troops had crossed the border.",
+     "crossed", "denied", "dismissed reports", "ministry"),
     ("Holt may prioritise trade ties during the visit.", "prioritise", "hedged", "may", None),
     ("Holt reportedly met the envoy in secret.", "met", "hedged", "reportedly", None),
     ("Holt is believed to have met the envoy.", "met", "hedged", "is believed to have", None),
@@ -34,7 +36,8 @@ REAL = Path(__file__).resolve().parents[2] / "shared/real-events"
     ("Holt arrived in Oslo, state media reported.", "arrived", "attributed", "reported", "state media"),
     ("Holt arrived in Oslo, and officials said talks would follow.", "arrived", "asserted_past", "arrived", None),
     ("The talks are continuing in Geneva.", "continue", "ongoing", "are continuing", None),
-    ("“We are ready,” Interior Ministry spokesperson Mao Ning said Monday.", "said", "attributed", "said", "Mao Ning"),
+    ("“We are ready,” Interior Ministry spokesperson Mao Ning said Monday.",
+     "said", "attributed", "said", "Mao Ning"),
 ])
 def test_the_cue_that_governs_the_predicate(sentence, predicate, modality, cue, who):
     got = classify(sentence, predicate)

@@ -25,7 +25,8 @@ def got(text: str) -> list[tuple[str, float, str | None]]:
     ("more than 12,000 troops", [("more than 12,000", 12000, None)]),
     ("half of its trade and two-thirds of its debt", [("half", 0.5, "fraction"), ("two-thirds", 2 / 3, "fraction")]),
     ("the 2020 election and 2,000 soldiers", [("2020", 2020, "year"), ("2,000", 2000, None)]),
-    ("$5bn, €3m and 2.5 percentage points", [("$5bn", 5e9, "USD"), ("€3m", 3e6, "EUR"), ("2.5 percentage points", 2.5, "percentage_point")]),
+    ("$5bn, €3m and 2.5 percentage points",
+     [("$5bn", 5e9, "USD"), ("€3m", 3e6, "EUR"), ("2.5 percentage points", 2.5, "percentage_point")]),
     ("two hundred and five people and a dozen eggs", [("two hundred and five", 205, None), ("a dozen", 12, None)]),
 ])
 def test_extracts_quantities_with_units(text, expected):

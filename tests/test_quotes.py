@@ -29,7 +29,8 @@ def quotes(sentence: str) -> list[tuple[str, str | None]]:
          [("a unique moment ... to stop the conflict.", "Holt")]),
         ("“We share no secrets,” Holt told Berg, per the readout, adding “we never worked against anyone.”",
          [("We share no secrets,", "Holt"), ("we never worked against anyone.", "Holt")]),
-        ("Ankara responded to the charges, saying it was “actively promoting talks,” while others were “arming both sides.”",
+        ("Ankara responded to the charges, saying it was “actively promoting talks,” while others were "
+         "“arming both sides.”",
          [("actively promoting talks,", "Ankara"), ("arming both sides.", "Ankara")]),
         ("Finance Minister Tomas Hale pledged to “support the currency,” according to a ministry readout.",
          [("support the currency,", "Tomas Hale")]),
@@ -48,7 +49,8 @@ def test_quotes_and_speakers(sentence, expected):
 
 
 def test_quote_cut_at_either_edge_of_the_sentence():
-    assert quotes("We will by no means accept coercion,” Anna Berg said.") == [("We will by no means accept coercion,", "Anna Berg")]
+    got = quotes("We will by no means accept coercion,” Anna Berg said.")
+    assert got == [("We will by no means accept coercion,", "Anna Berg")]
     assert quotes("Berg said: “The talks will go on") == [("The talks will go on", "Berg")]
 
 
@@ -72,7 +74,10 @@ def test_a_quote_continues_after_its_attribution():
     assert quotes(text) == [("We are ready,", "Zoe Lane"), ("We have been for months.", "Zoe Lane")]
 
 
-@given(st.lists(st.sampled_from(["“", "”", '"', "‘", "’", "said", "Ann Lee", ",", ".", "we", "won", "s", " "]), max_size=30))
+PIECES = ["“", "”", '"', "‘", "’", "said", "Ann Lee", ",", ".", "we", "s", " "]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
 def test_quote_spans_slice_back(tokens):
     sentence = " ".join(tokens)
     for q in find_quotes(sentence):
@@ -85,15 +90,17 @@ def test_same_quote_ignores_case_punctuation_and_ellipses():
 
 
 def test_quote_similarity_and_relation():
-    assert quote_similarity("pouring lethal weapons into the battlefield", "pouring dangerous weapons into the battlefield") == pytest.approx(5 / 6)
+    a, b = "pouring lethal weapons into the battlefield", "pouring dangerous weapons into the battlefield"
+    assert quote_similarity(a, b) == pytest.approx(5 / 6)
     assert quote_relation("peace talks", "we want peace talks now") == "fragment"
     assert quote_relation("We want peace.", "we want, peace") == "same"
-    assert quote_relation("pouring lethal weapons into the field", "pouring dangerous weapons into the field") == "altered"
+    assert quote_relation(a, b) == "altered"
     assert quote_relation("no limits", "a brutal crackdown followed") == "unrelated"
 
 
 def test_phrase_drift_finds_swapped_words():
-    drift = phrase_drift("all-weather comprehensive strategic partnership", "an all-weather comprehensive strategic cooperation")
+    drift = phrase_drift("all-weather comprehensive strategic partnership",
+                         "an all-weather comprehensive strategic cooperation")
     assert drift is not None and drift.swaps == (("partnership", "cooperation"),)
     drift = phrase_drift("actively encouraging peace talks and settlement of the issue",
                          "actively promoting peace talks and settlement of the crisis")
@@ -102,7 +109,8 @@ def test_phrase_drift_finds_swapped_words():
 
 @pytest.mark.parametrize(("a", "b"), [
     ("all-weather partnership", "All-weather partnership!"),
-    ("an occasion to promote progress in overall cooperation", "an opportunity to pursue progress in the all-round cooperation between both"),
+    ("an occasion to promote progress in overall cooperation",
+     "an opportunity to pursue progress in the all-round cooperation between both"),
     ("peace talks", "a brutal crackdown"),
     ("strategic partnership", "strategic partnership with Russia"),
 ])

@@ -25,7 +25,8 @@ def test_finds_dates_weekdays_and_relative_phrases():
     text = ("On Tuesday, Feb. 28, 2023, the talks began; the 2020 election was held in September "
             "a decade ago, and more than a year ago troops moved. Last week, Monday night, he left.")
     assert [e.text for e in find_time_expressions(text)] == [
-        "Tuesday, Feb. 28, 2023", "2020", "September", "a decade ago", "more than a year ago", "Last week", "Monday night"
+        "Tuesday, Feb. 28, 2023", "2020", "September", "a decade ago", "more than a year ago", "Last week",
+        "Monday night",
     ]
 
 
