@@ -269,21 +269,29 @@ def _merge_singles(variants: list[_Variant], uf: _Union) -> None:
                     uf.join(i, j)
     plain = not any(v.titled for v in variants)
     people = [i for i, v in enumerate(variants) if v.person_like]
+    groups: dict[int, list[int]] = defaultdict(list)  # person roots stay roots: singles join into them
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for p in people:
+        groups[uf.find(p)].append(p)
+        for attr in ("last", "first"):
+            index[attr, spelling_key(getattr(variants[p], attr))].append(p)
     alone = {v.first for v in variants if not v.multi}
-    for root in {uf.find(i) for i in singles}:
-        members = [i for i in singles if uf.find(i) == root]
+    by_root: dict[int, list[int]] = defaultdict(list)
+    for i in singles:
+        by_root[uf.find(i)].append(i)
+    for root, members in by_root.items():
         word = variants[members[0]].first
         short = {a for i in members for a in variants[i].articles}
         for attr in ("last", "first"):
-            cands = {uf.find(p) for p in people if same_spelling(getattr(variants[p], attr), word)}
+            block = index.get((attr, spelling_key(word)), [])
+            cands = {uf.find(p) for p in block if same_spelling(getattr(variants[p], attr), word)}
             if len(cands) > 1:  # several people share the word: keep the one its articles name in full
-                cands = {c for c in cands if short <= _articles(variants, people, uf, c)}
+                cands = {c for c in cands if short <= {a for p in groups[c] for a in variants[p].articles}}
             if len(cands) != 1:
                 continue
             person = cands.pop()
-            group = [p for p in people if uf.find(p) == person]
-            if _vouched(variants, members, group, attr) or (
-                attr == "last" and (plain or _same_articles(variants, members, group, alone))
+            if _vouched(variants, members, groups[person], attr) or (
+                attr == "last" and (plain or _same_articles(variants, members, groups[person], alone))
             ):
                 uf.join(root, person)
                 break
@@ -294,11 +302,6 @@ def _vouched(variants: list[_Variant], members: list[int], group: list[int], att
     if any(variants[i].titled for i in group) or any(variants[i].honorific for i in members):
         return True
     return attr == "last" and any(variants[i].titled for i in members)
-
-
-def _articles(variants: list[_Variant], people: list[int], uf: _Union, root: int) -> set[str]:
-    """The articles that name one person in full."""
-    return {a for p in people if uf.find(p) == root for a in variants[p].articles}
 
 
 def _same_articles(variants: list[_Variant], members: list[int], group: list[int], alone: set[str]) -> bool:

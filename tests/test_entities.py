@@ -183,3 +183,19 @@ def test_real_events_never_merge_people_with_different_given_names():
             full = [v.split() for v in group.variants if len(v.split()) >= 2]
             firsts = {words[0] for words in full if "." not in words[0]}
             assert all(same_spelling(a, b) for a in firsts for b in firsts), (event.name, group)
+
+
+def test_table_scales_to_many_articles():
+    syllables = ["ka", "lo", "mi", "ren", "sto", "vad", "quin", "bel", "tor", "zu"]
+
+    def word(n: int) -> str:
+        return "".join(syllables[int(d)] for d in str(n)).capitalize()
+
+    mentions = {
+        str(a): [f"{word(a * 31 + k)} {word(a * 17 + k + 500)}" for k in range(20)] + [word(a * 17 + 500)]
+        for a in range(200)
+    }
+    started = time.perf_counter()
+    table = AliasTable.build(mentions)
+    assert time.perf_counter() - started < 3.0
+    assert len(table.groups()) >= 3000
