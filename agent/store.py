@@ -68,6 +68,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX llm_calls_created ON llm_calls(created_at);
     """,
+    # 2: MinHash signatures for derivative detection, and the copy -> original lookup
+    """
+    CREATE TABLE article_signatures (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        minhash BLOB NOT NULL
+    );
+    CREATE INDEX articles_derivative_of ON articles(derivative_of);
+    """,
 ]
 
 
@@ -190,6 +198,41 @@ class Store:
         else:
             with self.transaction() as c:
                 c.execute(sql, (original_id, similarity, article_id))
+
+    def save_signature(self, article_id: str, minhash: bytes, cur: sqlite3.Cursor) -> None:
+        """Store an article's MinHash signature (derivative detection reads these back)."""
+        cur.execute("INSERT OR REPLACE INTO article_signatures VALUES (?,?)", (article_id, minhash))
+
+    def signatures(self) -> dict[str, bytes]:
+        """Every stored MinHash signature by article id."""
+        return {r["article_id"]: r["minhash"] for r in self.query("SELECT * FROM article_signatures")}
+
+    def derivative_links(self) -> dict[str, str]:
+        """Stored derivative marks: copy id -> original id."""
+        rows = self.query("SELECT id, derivative_of FROM articles WHERE derivative_of IS NOT NULL")
+        return {r["id"]: r["derivative_of"] for r in rows}
+
+    def repoint_derivatives(self, old: str, new: str, cur: sqlite3.Cursor) -> None:
+        """Copies of OLD become copies of NEW (OLD itself turned out to be a copy of NEW)."""
+        cur.execute("UPDATE articles SET derivative_of=? WHERE derivative_of=? AND id<>?", (new, old, new))
+
+    def ingest_times(self) -> dict[str, float]:
+        """When each stored article was first ingested (seconds since the epoch)."""
+        return {r["id"]: r["ingested_at"] for r in self.query("SELECT id, ingested_at FROM articles")}
+
+    def repeated_boilerplate(self) -> frozenset[str]:
+        """Lines removed earlier because several articles repeated them (folded keys are computed by the caller)."""
+        rows = self.query("SELECT DISTINCT text FROM removed_lines WHERE reason LIKE 'repeated across%'")
+        return frozenset(r["text"] for r in rows)
+
+    def article_rows(self) -> list[dict]:
+        """One summary per article, oldest ingest first: no text, a sentence count instead of sentences."""
+        rows = self.query(
+            "SELECT a.id, a.path, a.title, a.outlet, a.outlet_source, a.published, a.published_source,"
+            " a.derivative_of, a.similarity, a.ingested_at,"
+            " (SELECT COUNT(*) FROM sentences s WHERE s.article_id = a.id) AS sentence_count"
+            " FROM articles a ORDER BY a.ingested_at, a.id")
+        return [dict(r) for r in rows]
 
     def get_article(self, article_id: str) -> Article:
         """One article, whole; accepts a unique id prefix. KeyError when none or ambiguous."""
