@@ -25,6 +25,7 @@ err = Console(stderr=True)
 # Each module defines `register(app)`; a command group appears here only once it is built.
 COMMAND_MODULES: list[str] = [
     "agent.cli.models_cmd",
+    "agent.cli.eval_cmd",
 ]
 
 
