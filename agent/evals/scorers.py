@@ -227,6 +227,30 @@ def score_brief_coverage(brief: Any, gold: ResolvedGold, articles: Mapping[str, 
     return res
 
 
+def score_rubric(memo: Any, gold: ResolvedGold, articles: Mapping[str, Article],
+                 threshold: float = SUPPORT_THRESHOLD) -> ScoreResult:
+    """Memo rubric items met: a memo sentence validly cites a must-cite sentence, else the memo states the item."""
+    res = ScoreResult(scorer="rubric")
+    sentences = brief_sentences(memo, res)
+    cited: set[SentKey] = set()
+    for s in sentences:
+        cited |= ref_keys([c for c in _citations(s) if valid_span(c, articles)])
+    texts = [s["text"] for s in sentences]
+    met = 0
+    for item in gold.rubric:
+        need = frozenset().union(*(r.keys for r in item.must_cite))
+        if need:
+            ok, why = bool(need & cited), "no memo sentence cites the sentences it must cite"
+        else:
+            score = support_score(item.text, texts) if texts else 0.0
+            ok, why = score >= threshold, f"only {score:.2f} of its words are in the memo"
+        met += ok
+        res.details.append(Detail(item=f"rubric:{item.id} {item.text}", ok=ok, why="" if ok else why))
+    res.counts.update(items=len(gold.rubric), met=met)
+    res.values.update(rubric_coverage=ratio(met, len(gold.rubric), 1.0))
+    return res
+
+
 # --- questions ----------------------------------------------------------------------------------
 def answer_matches(predicted: str, acceptable: str) -> bool:
     """True when every content word of the acceptable answer (or every word, if it has none) is in the prediction."""

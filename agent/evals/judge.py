@@ -1,0 +1,76 @@
+"""The optional LLM judge: does a brief sentence's cited text support it? Unusable answers are counted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from agent.errors import ModelOutputError
+from agent.evals.cases import Case
+from agent.evals.gold import ResolvedGold
+from agent.evals.results import Detail, ScoreResult, ratio
+from agent.evals.runner import Judge, Predictions
+from agent.evals.scorers import brief_sentences
+from agent.prompts import Prompt, parse_prompt
+
+PROMPT_PATH = Path(__file__).resolve().parents[2] / "evals" / "judge_support.md"
+
+
+class Verdict(BaseModel):
+    """The judge's answer for one statement."""
+
+    supported: bool
+    reason: str = ""
+
+
+def judge_prompt() -> Prompt:
+    """The judge's prompt file (kept with the evals, not with the pipeline's prompts)."""
+    return parse_prompt("judge_support", PROMPT_PATH.read_text(encoding="utf-8"))
+
+
+def _sources(sentence: Mapping) -> str:
+    cites = sentence.get("citations") if isinstance(sentence.get("citations"), list) else []
+    return "\n".join(f"- {c.get('text')}" for c in cites if isinstance(c, Mapping) and isinstance(c.get("text"), str))
+
+
+def judge_brief(brief: Any, llm: Any, prompt: Prompt) -> ScoreResult:
+    """Ask the judge about every brief sentence; an unusable answer counts as unsupported and as a parse failure."""
+    res = ScoreResult(scorer="judge")
+    sentences = brief_sentences(brief, res)
+    supported = failed = 0
+    for k, s in enumerate(sentences):
+        item = f"sentence:{k} {s['text'][:80]!r}"
+        sources = _sources(s)
+        if not sources:
+            res.details.append(Detail(item=item, ok=False, why="cites nothing (not asked)", score=0.0))
+            continue
+        try:
+            verdict = llm.structured(prompt, {"statement": s["text"], "sources": sources}, Verdict,
+                                     purpose="eval-judge", max_tokens=int(prompt.meta.get("max_tokens", 200)))
+        except ModelOutputError as exc:
+            failed += 1
+            res.details.append(Detail(item=item, ok=False, why=f"judge answer unusable: {exc}"))
+            continue
+        supported += verdict.supported
+        res.details.append(Detail(item=item, ok=verdict.supported, why=verdict.reason if not verdict.supported else "",
+                                  score=float(verdict.supported)))
+    res.counts.update(sentences=len(sentences), supported=supported, parse_failures=failed)
+    res.values.update(support_rate=ratio(supported, len(sentences), 0.0),
+                      parse_failures=float(failed), parse_failure_rate=ratio(failed, len(sentences), 0.0))
+    return res
+
+
+def llm_judge(model: str) -> Judge:
+    """A judge backed by MODEL (cached in the workspace like every other call)."""
+    from agent.llm import open_llm
+    from agent.store import open_store
+
+    llm, prompt = open_llm(model, store=open_store()), judge_prompt()
+
+    def judge(case: Case, preds: Predictions, gold: ResolvedGold) -> ScoreResult:
+        return judge_brief(preds.brief, llm, prompt)
+
+    return judge
