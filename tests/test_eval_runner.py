@@ -225,3 +225,11 @@ def test_memo_rubric_needs_the_must_cite_sentence_or_the_items_words(tmp_path):
     assert [d.why for d in res.failures()] == ["no memo sentence cites the sentences it must cite",
                                                "only 0.00 of its words are in the memo"]
     assert scorers.score_rubric(None, resolved, by_id).counts["invalid"] == 1
+
+
+def test_failed_extraction_chunks_are_counted(case):
+    preds = perfect()
+    preds.extract["summary"] = {"failed_chunks": ["A chunk 0: StructuredOutputError: not JSON"]}
+    result = score_case(case, preds)
+    assert result.metrics["errors.failed_chunks"] == 1.0
+    assert "extract: chunk failed: A chunk 0: StructuredOutputError: not JSON" in result.errors

@@ -14,6 +14,8 @@ from agent.evals.cases import Case
 from agent.evals.record import model_slug
 from agent.evals.runner import Predictions, Predictor
 
+MEMO_TEMPLATE = "exec-memo"  # the prompt the memo rubric is scored against
+
 
 def case_store_path(workdir: Path, case: Case, model: str) -> Path:
     """A fresh store file for one case and model (the folder is emptied first)."""
@@ -87,6 +89,22 @@ def ask_all(case: Case, store: Any, llm: Any, qa: Any, preds: Predictions) -> No
         preds.costs["qa"] = {k: round(sum(c[k] for c in qa_costs), 3) for k in qa_costs[0]}
 
 
+def _summary(report: Any) -> Any:
+    return report.summary() if hasattr(report, "summary") else as_json(report)
+
+
+def briefs(case: Case, analysis: Any, llm: Any, preds: Predictions) -> None:
+    """The brief, and the memo when the case has a rubric for it."""
+    brief_mod = importlib.import_module("agent.brief")
+    brief = staged(preds, "brief", llm, lambda: brief_mod.make_brief(analysis, llm))
+    preds.brief = as_json(brief)
+    if brief is not None:
+        preds.prompt_hashes.update(brief.run.prompt_hashes)
+    if case.gold.memo_rubric:
+        memo = staged(preds, "memo", llm, lambda: brief_mod.make_brief(analysis, llm, template=MEMO_TEMPLATE))
+        preds.memo = as_json(memo)
+
+
 def predict_case(case: Case, llm: Any, store: Any) -> Predictions:
     """One case through the real stages with LLM, in STORE (fresh, holding only this case)."""
     pipeline, qa = importlib.import_module("agent.pipeline"), importlib.import_module("agent.qa")
@@ -94,15 +112,10 @@ def predict_case(case: Case, llm: Any, store: Any) -> Predictions:
     ingest_case(case, store, preds)
     analysis = staged(preds, "analyse", llm, lambda: pipeline.analyse(store, llm))
     if analysis is not None:
-        preds.extract = {"claims": as_json(analysis.claims), "summary": as_json(analysis.extract_report)}
+        preds.extract = {"claims": as_json(analysis.claims), "summary": _summary(analysis.extract_report)}
         preds.compare = as_json(analysis.comparison)
         preds.prompt_hashes.update(analysis.run.prompt_hashes)
-        brief = staged(preds, "brief", llm, lambda: pipeline.make_brief(analysis, llm))
-        preds.brief = as_json(brief)
-        if brief is not None:
-            preds.prompt_hashes.update(brief.run.prompt_hashes)
-        if case.gold.memo_rubric:
-            preds.memo = as_json(staged(preds, "memo", llm, lambda: pipeline.make_brief(analysis, llm, "memo")))
+        briefs(case, analysis, llm, preds)
     ask_all(case, store, llm, qa, preds)
     return preds
 
@@ -112,8 +125,8 @@ def pipeline_predictor(model: str, *, no_cache: bool = False, workdir: Path | No
     from agent.llm import open_llm
     from agent.store import Store, open_store
 
-    importlib.import_module("agent.pipeline")  # fail now, once, rather than once per case
-    importlib.import_module("agent.qa")
+    for module in ("agent.pipeline", "agent.brief", "agent.qa"):  # fail now, once, rather than once per case
+        importlib.import_module(module)
     workdir = workdir or config.home_dir() / "eval-work"
     # The cache and call log live in the workspace store, so a re-run is cheap even though each case's
     # articles go into a fresh store of their own.

@@ -76,6 +76,13 @@ def unscorable(case: str, errors: list[str]) -> CaseResult:
     return CaseResult(case=case, metrics=metrics, errors=errors)
 
 
+def _failed_chunks(extract: Any) -> list[str]:
+    """The chunks extraction gave up on (model answers that stayed invalid), from its summary."""
+    summary = extract.get("summary") if isinstance(extract, dict) else None
+    failed = summary.get("failed_chunks") if isinstance(summary, dict) else None
+    return [str(c) for c in failed] if isinstance(failed, list) else []
+
+
 def score_case(case: Case, preds: Predictions, judge: Judge | None = None) -> CaseResult:
     """Score one case's predictions with every scorer (and the judge, if any); failures counted, not skipped."""
     try:
@@ -86,8 +93,10 @@ def score_case(case: Case, preds: Predictions, judge: Judge | None = None) -> Ca
     for score in _scores(case, preds, gold) + ([judge(case, preds, gold)] if judge else []):
         _merge(result, score)
     invalid = sum(v for k, v in result.counts.items() if k.endswith(".invalid"))
+    failed_chunks = _failed_chunks(preds.extract)
+    result.errors.extend(f"extract: chunk failed: {c}" for c in failed_chunks[:10])
     result.metrics.update({"errors.stages": float(len(preds.errors)), "errors.invalid": float(invalid),
-                           "errors.unscorable": 0.0})
+                           "errors.failed_chunks": float(len(failed_chunks)), "errors.unscorable": 0.0})
     for key in ("calls", "cache_hits"):
         result.counts[f"cost.{key}"] = int(sum(c.get(key, 0) for c in preds.costs.values()))
     result.tokens = result.metrics.get("cost.tokens", 0.0)
