@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Optional
 
 import typer
@@ -71,8 +72,9 @@ def run_table(run: EvalRun) -> Table:
         cells = [f"{c.metrics[m]:.2f}" if m in c.metrics else "-" for m in metrics]
         table.add_row(escape(c.case), *cells, str(len(c.errors)), f"{c.tokens:,.0f}", f"{c.seconds:.1f}")
     means = [f"{s.mean:.2f}" if (s := run.summary(m)) else "-" for m in metrics]
+    table.add_section()
     table.add_row("[bold]mean[/bold]", *means, str(sum(len(c.errors) for c in run.cases)), f"{run.tokens:,.0f}",
-                  f"{run.seconds:.1f}", end_section=True)
+                  f"{run.seconds:.1f}")
     return table
 
 
@@ -143,7 +145,8 @@ def compare_cmd(
     result = compare_runs(base, cand, rules)
     if as_json:
         print(json.dumps(result.model_dump(mode="json") | {"holds": result.holds}, indent=1))
-        raise typer.Exit(result.exit_code)
+        _exit(result.exit_code)
+        return
     out.print(gate_table(result, show_all))
     out.print(f"cases compared ({len(result.cases)}): {', '.join(result.cases)}", highlight=False)
     for w in result.warnings:
@@ -156,7 +159,13 @@ def compare_cmd(
                   f"{escape(base.model)}:", highlight=False)
         for reason in result.reasons:
             out.print(f"  - {escape(reason)}", highlight=False)
-    raise typer.Exit(result.exit_code)
+    _exit(result.exit_code)
+
+
+def _exit(code: int) -> None:
+    """Exit with CODE: SystemExit, because the root runs click non-standalone, where typer.Exit's code is lost."""
+    if code:
+        sys.exit(code)
 
 
 @eval_app.command("history")
