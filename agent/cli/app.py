@@ -26,6 +26,10 @@ err = Console(stderr=True)
 COMMAND_MODULES: list[str] = [
     "agent.cli.models_cmd",
     "agent.cli.eval_cmd",
+    "agent.cli.ingest_cmd",
+    "agent.cli.bench_cmd",
+    "agent.cli.analyze_cmd",
+    "agent.cli.ask_cmd",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: measured throughput of pipeline stages on synthetic data."""
