@@ -1,0 +1,89 @@
+"""`newsagent ask QUESTION` and `newsagent chat`: cited answers over the stored articles."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from agent.store import Store, open_store
+
+out = Console()
+err = Console(stderr=True)
+
+
+class AskFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _corpus_ids(store: Store, corpus: Optional[list[Path]]) -> list[str] | None:
+    """Ingest --corpus paths if needed and return their article ids (None: the whole workspace)."""
+    if not corpus:
+        return None
+    from agent.ingest import ingest_paths
+
+    report = ingest_paths(corpus, store)
+    for e in report.failed:
+        err.print(f"[red]failed[/red] {escape(e.path)}: {escape(e.reason)}", highlight=False)
+    return [a.id for a in report.added + report.existing]
+
+
+def ask(
+    question: str = typer.Argument(..., help="The question, in quotes."),
+    corpus: Optional[list[Path]] = typer.Option(None, "--corpus",
+                                                help="Answer from these files/folders only (ingested first if needed)."),
+    model: Optional[str] = typer.Option(None, "-m", "--model",
+                                        help="Model string (default: NEWSAGENT_MODEL or the embedded model)."),
+    fmt: AskFormat = typer.Option(AskFormat.text, "--format", help="text or json."),
+) -> None:
+    """Answer one question from the corpus with numbered citations, or say the corpus does not say."""
+    from agent.llm import open_llm
+    from agent.qa import answer
+
+    store = open_store()
+    ids = _corpus_ids(store, corpus)
+    if not (ids if ids is not None else store.article_rows()):
+        err.print("[red]error:[/red] no articles stored; run `newsagent ingest PATH` or pass --corpus PATH")
+        raise typer.Exit(1)
+    result = answer(question, store, open_llm(model, store=store), article_ids=ids)
+    if fmt is AskFormat.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    out.print(escape(result.answer), highlight=False)
+    for n, c in enumerate(result.citations, start=1):
+        out.print(f"  [{n}] {escape(c.outlet or '?')} ({c.article_id} S{c.index}): {escape(c.text)}", highlight=False)
+
+
+def _lines() -> Iterator[str]:
+    while True:
+        try:
+            yield input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+
+
+def chat(
+    corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Chat about these files/folders only."),
+    model: Optional[str] = typer.Option(None, "-m", "--model", help="Model string."),
+    session: Optional[str] = typer.Option(None, "--session", help="Resume this session id (default: a new one)."),
+) -> None:
+    """Ask questions in turn; follow-ups use the conversation. :show N, :sources, :quit."""
+    from agent.chat import Session, repl
+    from agent.llm import open_llm
+
+    store = open_store()
+    ids = _corpus_ids(store, corpus)
+    repl(store, open_llm(model, store=store), Session(session), _lines(), out, article_ids=ids)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `ask` and `chat` to the root app."""
+    app.command("ask")(ask)
+    app.command("chat")(chat)
