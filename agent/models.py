@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -156,9 +157,19 @@ def check_user_gguf(path: Path) -> Path:
 
 
 def pull(spec: LocalModelSpec, progress: Progress | None = None, force: bool = False) -> Path:
-    """Fetch, assemble and verify the model; a verified file is not fetched again."""
+    """Fetch, assemble and verify the model; a verified file is not fetched again; one pull at a time."""
     if not force and is_verified(spec):
         return spec.path
+    spec.path.parent.mkdir(parents=True, exist_ok=True)
+    with spec.path.with_name(spec.path.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits, then finds the file verified
+        if not force and is_verified(spec):
+            return spec.path
+        return _pull_locked(spec, progress, force)
+
+
+def _pull_locked(spec: LocalModelSpec, progress: Progress | None, force: bool) -> Path:
+    """The pull itself, under the lock."""
     if not force and spec.path.is_file() and spec.path.stat().st_size == spec.size:
         try:
             return verify(spec)  # present but unmarked (e.g. copied in): check instead of fetching
