@@ -13,13 +13,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from agent import config
+from agent.errors import UsageError
 from agent.ingest import DEFAULT_MAX_BYTES, ingest_paths
 from agent.store import open_store
 from agent.types import Article
 
 corpus_app = typer.Typer(help="The stored articles: list them, show one.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # one line per article/file, however long, so scripts can read it
+err = Console(stderr=True, soft_wrap=True)
 
 
 class ListFormat(str, Enum):
@@ -49,7 +50,7 @@ def ingest(
     else:
         _print_report(report)
     if report.failed:
-        raise typer.Exit(1)
+        raise SystemExit(1)  # not typer.Exit: the root runs click non-standalone, which drops its code
 
 
 def _print_report(report) -> None:
@@ -95,8 +96,7 @@ def show(article_id: str = typer.Argument(..., help="Article id (a unique prefix
     try:
         a = open_store().get_article(article_id)
     except KeyError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc.args[0]))}", highlight=False)
-        raise typer.Exit(1) from None
+        raise UsageError(str(exc.args[0])) from None
     if fmt is ShowFormat.json:
         print(json.dumps(show_json(a), indent=2, ensure_ascii=False))
         return

@@ -67,12 +67,20 @@ def _decode(raw: bytes, path: str) -> tuple[str, str]:
         return _check_controls(raw.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(raw).best()
+    matches = charset_normalizer.from_bytes(raw)
+    best = matches.best()
     if best is None:
         raise BadInput(path, "undecodable bytes: not UTF-8, UTF-16 or a known 8-bit encoding")
-    # cp1250/cp1254... decode Western text identically; cp1252 is the honest name when it fits.
-    encoding = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
+    encoding = _prefer_cp1252(matches, best)
     return _check_controls(raw.decode(encoding), path), encoding
+
+
+def _prefer_cp1252(matches, best) -> str:
+    """The detector's pick, unless cp1252 reads the bytes just as well (short Western texts tie with cp1250)."""
+    for m in matches:
+        if "cp1252" in m.could_be_from_charset and m.chaos <= best.chaos and m.coherence >= best.coherence - 0.01:
+            return "cp1252"
+    return best.encoding
 
 
 def _strict(raw: bytes, encoding: str, path: str) -> str:

@@ -160,8 +160,14 @@ def read_json(text: str, path: str, raw: bytes, suffix: str) -> list[Document]:
     if not records:
         raise BadInput(path, "JSON holds no article records")
     single = len(records) == 1
-    return [_json_document(item, path if single else f"{path}#{n + 1}", where, hashlib.sha256(raw if single else blob))
-            for n, (where, item, blob) in enumerate(records)]
+    docs = []
+    for n, (where, item, blob) in enumerate(records):
+        digest = hashlib.sha256(raw if single else blob)
+        try:
+            docs.append(_json_document(item, path if single else f"{path}#{n + 1}", where, digest))
+        except BadInput as exc:
+            raise BadInput(path, exc.reason) from None  # the file is what the user named; the reason says where
+    return docs
 
 
 def _loads(text: str, path: str, where: str) -> object:
