@@ -52,6 +52,11 @@ def test_offsets_hold_on_abbreviation_heavy_text(text):
     ("It starts at 9 a.m. ET on Tuesday. Doors open early.", ["It starts at 9 a.m. ET on Tuesday.", "Doors open early."]),
     ("Apple Inc. said profits rose. The shares fell.", ["Apple Inc. said profits rose.", "The shares fell."]),
     ("One line\nAnother line", ["One line", "Another line"]),
+    ("He cited “19 steps.” Ms. Speier said the plan is broad.", ["He cited “19 steps.”",
+                                                                  "Ms. Speier said the plan is broad."]),
+    ('"We talked." Aides said he has not met Kim.', ['"We talked."', "Aides said he has not met Kim."]),
+    ('"It hit us hard!" Trump said in a tweet. Talks go on.', ['"It hit us hard!" Trump said in a tweet.',
+                                                               "Talks go on."]),
 ])
 def test_hard_cases(text, expected):
     assert texts_of(text) == expected

@@ -88,8 +88,9 @@ def _is_boundary(before: str, punct: str, after: str) -> bool:
     if not starts_upper and not (opener and nxt[:1].isupper()):
         return False
     closers = punct.lstrip(".!?…")
-    if closers.strip("'’") and _ATTRIBUTION.match(after):
-        return False  # “…?” Mr. Jordan said.
+    attribution = _ATTRIBUTION.match(after) if closers.strip("'’") else None
+    if attribution and (punct[0] in "?!…" or re.match(r"[.,;:]|$", after[attribution.end():])):
+        return False  # “…?” Mr. Jordan said.  A quoted period is followed by “Ms. Speier said the …” as a new sentence.
     word = _WORD_BEFORE.search(before).group(1).strip("'’-")
     if punct[0] == "." and not punct.startswith("..") and (not closers or not closers.strip("'’") and "." in word):
         return _period_ends(word, nxt)  # a bare period, or "U.S.'" where the apostrophe is a possessive
