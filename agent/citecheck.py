@@ -1,0 +1,72 @@
+"""Every brief sentence against its citations: spans exist, and the cited sentences support what it says."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.textnorm import content_words, stem
+from agent.types import Article, BriefSection, Citation, CitedSentence, SentenceRef
+
+SUPPORT_MIN = 0.5
+_ISO = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")  # share of a sentence's content words found in its cited sentences
+
+
+def citation(ref: SentenceRef, article: Article) -> Citation:
+    """A reader-facing citation for a sentence reference."""
+    return Citation(**ref.model_dump(), outlet=article.label)
+
+
+def span_ok(c: Citation, articles: dict[str, Article]) -> bool:
+    """The cited span exists and still holds the cited text."""
+    a = articles.get(c.article_id)
+    return bool(a) and 0 <= c.index < len(a.sentences) and a.text[c.start:c.end] == c.text == a.sentences[c.index].text
+
+
+def support(text: str, citations: list[Citation], ignore: frozenset[str] = frozenset()) -> float:
+    """Share of the sentence's content words present (stemmed) in the cited sentences, IGNORE words aside."""
+    ignored = {stem(w) for w in ignore} | set(ignore)
+    wanted = {w for w in content_words(_ISO.sub(" ", text)) if w not in ignored}
+    if not wanted:
+        return 1.0
+    have = set()
+    for c in citations:
+        have |= content_words(c.text)
+    have |= {stem(w) for w in have}
+    return sum(1 for w in wanted if w in have) / len(wanted)
+
+
+@dataclass
+class CheckResult:
+    """What the check did: sentences checked, removed, flagged, and invalid citations dropped."""
+
+    checked: int = 0
+    removed: int = 0
+    flagged: int = 0
+    invalid_citations: int = 0
+
+
+def check_sections(sections: list[BriefSection], articles: dict[str, Article], strict_titles: set[str],
+                   judge=None, ignore: frozenset[str] = frozenset()) -> CheckResult:
+    """Drop invalid citations; remove unsupported sentences in STRICT sections (model-written), flag elsewhere."""
+    result = CheckResult()
+    for section in sections:
+        kept: list[CitedSentence] = []
+        for s in section.sentences:
+            result.checked += 1
+            good = [c for c in s.citations if span_ok(c, articles)]
+            result.invalid_citations += len(s.citations) - len(good)
+            s.citations = good
+            strict = section.title in strict_titles
+            s.support = round(support(s.text, good, frozenset() if strict else ignore), 2) if good else 0.0
+            ok = bool(good) and s.support >= SUPPORT_MIN and (judge is None or judge(s))
+            if ok:
+                kept.append(s)
+            elif strict or not good:
+                result.removed += 1
+            else:
+                s.flagged = True
+                result.flagged += 1
+                kept.append(s)
+        section.sentences = kept
+    return result

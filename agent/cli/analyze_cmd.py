@@ -1,0 +1,170 @@
+"""`newsagent extract | compare | brief`: the analysis stages from the command line."""
+
+from __future__ import annotations
+
+import json
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from agent import config
+from agent.brief import make_brief
+from agent.compare import comparison_json
+from agent.errors import UsageError
+from agent.extract import PER_ARTICLE
+from agent.ingest import ingest_paths
+from agent.llm import open_llm
+from agent.pipeline import Analysis, analyse
+from agent.render import RENDERERS
+from agent.store import Store, open_store
+
+out = Console()
+err = Console(stderr=True)
+MODEL_HELP = "Model string (local:qwen2.5-coder-1.5b, openai:gpt-4.1-mini, openai-compatible:URL#model)."
+
+
+class TableOrJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class BriefFormat(str, Enum):
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+def ingest_for(store: Store, paths: list[Path]) -> list[str] | None:
+    """Ingest PATHS if given (reporting failures) and return their article ids; None means every stored article."""
+    if not paths:
+        return None
+    report = ingest_paths([str(p) for p in paths], store)
+    for failure in report.failed:
+        err.print(f"[red]error:[/red] {escape(str(failure))}", highlight=False)
+    ids = list(dict.fromkeys(a.id for a in report.added + report.existing))
+    if not ids:
+        raise UsageError("none of the given paths holds a usable article")
+    return ids
+
+
+def run_analysis(paths: list[Path], model: Optional[str], no_cache: bool, per_article: int,
+                 concurrency: int, quiet: bool) -> tuple[Analysis, object, Store]:
+    """Ingest, then extract and compare with a progress bar per stage."""
+    store = open_store()
+    ids = ingest_for(store, paths)
+    llm = open_llm(model, store=store, use_cache=not no_cache)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        analysis = analyse(store, llm, ids, progress=progress, per_article=per_article, concurrency=concurrency)
+    return analysis, llm, store
+
+
+def extract(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to ingest first (default: all stored articles)."),
+    model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format"),
+    per_article: int = typer.Option(PER_ARTICLE, "--per-article", help="Sentences extracted per article."),
+    concurrency: int = typer.Option(4, "--concurrency", help="Parallel calls for remote models."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Call the model even when the answer is cached."),
+) -> None:
+    """Extract verified claims (each citing its sentences) and summarise what was kept and dropped."""
+    analysis, _, _ = run_analysis(paths or [], model, no_cache, per_article, concurrency, fmt == TableOrJson.json)
+    summary = analysis.extract_report.summary()
+    if fmt == TableOrJson.json:
+        keys = ("id", "article_id", "sentence_ids", "subject", "predicate", "object", "place", "time_text", "time",
+                "modality", "attributed_to", "quote")
+        claims = [c.model_dump(include=set(keys)) for c in analysis.claims]
+        print(json.dumps({"claims": claims, "summary": summary}, indent=2, ensure_ascii=False, default=str))
+        return
+    labels = {a.id: a.label for a in analysis.articles}
+    table = Table("outlet", "S", "who", "did", "what", "modality", "time", show_lines=False)
+    for c in analysis.claims:
+        table.add_row(escape(labels[c.article_id]), ",".join(map(str, c.sentence_ids)), escape(c.subject),
+                      escape(c.predicate), escape(c.object[:60]), c.modality, c.time or "")
+    out.print(table)
+    out.print(f"kept {summary['kept']} (projected {summary['projected']}), dropped {summary['dropped_by_reason']}, "
+              f"failed chunks {len(summary['failed_chunks'])}, {summary['tokens']} tokens, {summary['calls']} calls, "
+              f"{summary['cache_hits']} cache hits, {summary['seconds']} s")
+    for line in analysis.extract_report.failed_chunks:
+        err.print(f"failed: {escape(line)}")
+
+
+def compare_cmd(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to ingest first (default: all stored articles)."),
+    model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format"),
+    per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
+    no_cache: bool = typer.Option(False, "--no-cache"),
+) -> None:
+    """Consensus facts, divergences (kind, resolution, why), single-source facts and coverage."""
+    analysis, _, _ = run_analysis(paths or [], model, no_cache, per_article, 4, fmt == TableOrJson.json)
+    if fmt == TableOrJson.json:
+        print(json.dumps(comparison_json(analysis.comparison), indent=2, ensure_ascii=False, default=str))
+        return
+    print_comparison(analysis)
+
+
+def print_comparison(analysis: Analysis) -> None:
+    """The comparison as rich tables."""
+    comp = analysis.comparison
+    facts = Table("fact", "independent", "outlets", title="Consensus facts")
+    for f in comp.facts:
+        facts.add_row(escape(f.text), str(f.independent_outlets), escape(", ".join(f.outlets)))
+    out.print(facts)
+    divs = Table("kind", "resolution", "why", title="Divergences")
+    for d in sorted(comp.divergences, key=lambda d: d.kind):
+        if d.kind != "omission":
+            divs.add_row(d.kind, d.resolution, escape(d.rationale))
+    out.print(divs)
+    out.print(f"{len(comp.single_source)} single-source facts; coverage: "
+              + ", ".join(f"{escape(k)} {len(v)}" for k, v in comp.coverage.items()))
+
+
+def brief(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to ingest first (default: all stored articles)."),
+    model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
+    template: str = typer.Option("brief", "--template", help="brief, exec-memo or timeline (prompts/<name>.md)."),
+    fmt: BriefFormat = typer.Option(BriefFormat.md, "--format"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    max_words: Optional[int] = typer.Option(None, "--max-words", help="Trim the brief to about this many words."),
+    per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
+    no_cache: bool = typer.Option(False, "--no-cache"),
+) -> None:
+    """Ingest, extract, compare and write the cited brief, with a run summary at the end."""
+    start = time.perf_counter()
+    analysis, llm, _ = run_analysis(paths or [], model, no_cache, per_article, 4, False)
+    result = make_brief(analysis, llm, template=template, max_words=max_words)
+    text = RENDERERS[fmt.value](result)
+    if output:
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    else:
+        print(text)
+    r = result.run
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in r.stage_seconds.items())
+    err.print(f"run: {time.perf_counter() - start:.1f} s ({stages}); {r.model_calls} model calls, {r.cache_hits} "
+              f"cache hits, {r.tokens} tokens; {r.unsupported_removed} unsupported sentences removed"
+              + (f"; wrote {output}" if output else ""), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to the root app."""
+    app.command("extract")(extract)
+    app.command("compare")(compare_cmd)
+    app.command("brief")(brief)

@@ -1,0 +1,45 @@
+"""Claims to the comparison: consensus facts, divergences, single-source facts and the outlet x fact coverage."""
+
+from __future__ import annotations
+
+from agent.align import align
+from agent.entities import AliasTable
+from agent.reconcile import reconcile
+from agent.types import Article, Claim, Comparison, FactCluster
+
+CONSENSUS_MIN = 2  # independent outlets needed for a fact to count as agreed
+
+
+def compare(claims: list[Claim], articles: list[Article], aliases: AliasTable | None = None) -> Comparison:
+    """Align claims into facts, find the divergences, and split consensus from single-source facts."""
+    aliases = aliases or AliasTable.from_texts({a.id: a.text for a in articles})
+    clusters = align(claims, articles)
+    divergences = reconcile(clusters, claims, articles, aliases)
+    consensus = [f for f in clusters if f.independent_outlets >= CONSENSUS_MIN]
+    single = [f for f in clusters if f.independent_outlets < CONSENSUS_MIN]
+    return Comparison(facts=consensus, divergences=divergences, single_source=single,
+                      coverage=coverage(clusters, articles))
+
+
+def coverage(clusters: list[FactCluster], articles: list[Article]) -> dict[str, list[str]]:
+    """Which facts each outlet reports."""
+    out: dict[str, list[str]] = {a.label: [] for a in articles}
+    by_id = {a.id: a for a in articles}
+    for f in clusters:
+        for aid in f.article_ids:
+            out[by_id[aid].label].append(f.id)
+    return out
+
+
+def comparison_json(comparison: Comparison) -> dict:
+    """The documented JSON form of `compare --format json`."""
+    def fact(f: FactCluster) -> dict:
+        return {"id": f.id, "text": f.text, "outlets": f.outlets, "independent_outlets": f.independent_outlets,
+                "claim_ids": f.claim_ids, "time": f.time, "modality": f.modality,
+                "sentence_refs": [r.model_dump() for r in f.sentence_refs]}
+
+    return {"facts": [fact(f) for f in comparison.facts],
+            "divergences": [d.model_dump(exclude={"decided_by"}) | {"decided_by": d.decided_by}
+                            for d in comparison.divergences],
+            "single_source": [fact(f) for f in comparison.single_source],
+            "coverage": comparison.coverage}

@@ -1,0 +1,178 @@
+"""Articles to verified claims: code picks the sentences, the model states each as who/did/what, code checks."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field, create_model
+
+from agent.chunking import chunk_article, numbered_line
+from agent.entities import AliasTable
+from agent.errors import ModelOutputError
+from agent.llm import LLM
+from agent.prompts import load_prompt
+from agent.salience import Pick, pick_sentences
+from agent.types import Article, Chunk, Claim
+from agent.verify import MODEL_MODALITY, Rejections, tidy, verify_claim
+
+PER_ARTICLE = 12  # sentences extracted per article: the stage's cost is linear in this
+CHUNK_TOKENS = 900
+ProgressFn = Callable[[int, int], None]
+
+
+class ClaimDraft(BaseModel):
+    """What the model says one sentence states."""
+
+    who: str = Field(max_length=120)
+    did: str = Field(max_length=80)
+    what: str = Field(default="", max_length=240)
+    mod: Literal["past", "ongoing", "planned", "said", "denied", "hedged"] = "past"
+
+
+@dataclass
+class ExtractReport:
+    """What extraction did: claims kept, drops by reason, failed chunks, model cost."""
+
+    kept: int = 0
+    projected: int = 0
+    rejections: Rejections = field(default_factory=Rejections)
+    failed_chunks: list[str] = field(default_factory=list)
+    tokens: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> dict:
+        """The JSON summary of the `extract` command."""
+        return {"kept": self.kept, "projected": self.projected,
+                "dropped_by_reason": dict(self.rejections.counts), "failed_chunks": self.failed_chunks,
+                "tokens": self.tokens, "calls": self.calls, "cache_hits": self.cache_hits,
+                "seconds": round(self.seconds, 2)}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One model call: an article's chunk and the picked sentences in it."""
+
+    article: Article
+    chunk: Chunk
+    ids: list[int]
+
+
+def draft_schema(ids: list[int]) -> type[BaseModel]:
+    """A schema with exactly one required key per requested sentence, so the model cannot skip or loop."""
+    fields = {f"S{i}": (ClaimDraft, ...) for i in ids}
+    return create_model("SentenceClaims", **fields)  # type: ignore[call-overload]
+
+
+def claim_id(article_id: str, sentence_ids: list[int], predicate: str) -> str:
+    """A stable id for a claim."""
+    digest = hashlib.sha1(f"{article_id}|{sentence_ids}|{predicate}".encode()).hexdigest()[:6]
+    return f"{article_id[:6]}-s{sentence_ids[0]}-{digest}"
+
+
+def plan_jobs(articles: list[Article], picks: list[Pick], chunk_tokens: int = CHUNK_TOKENS) -> list[Job]:
+    """Group each article's picked sentences (not the near-copies) by chunk."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for p in picks:
+        if p.copy_of is None:
+            wanted[p.article_id].add(p.index)
+    jobs = []
+    for article in articles:
+        for chunk in chunk_article(article, chunk_tokens):
+            ids = [i for i in chunk.sentence_ids if i in wanted[article.id]]
+            if ids:
+                jobs.append(Job(article, chunk, ids))
+    return jobs
+
+
+def run_job(job: Job, llm: LLM) -> list[Claim]:
+    """Ask the model for one chunk's claims (unverified)."""
+    prompt = load_prompt("extract_claims")
+    article = job.article
+    shown = "\n".join(numbered_line(i, article.sentences[i].text) for i in job.ids)
+    values = {"outlet": article.outlet or "unknown", "published": str(article.published or "unknown"),
+              "sentences": shown, "keys": ", ".join(f"S{i}" for i in job.ids)}
+    answer = llm.structured(prompt, values, draft_schema(job.ids), purpose="extract",
+                            max_tokens=60 * len(job.ids) + 40)
+    claims = []
+    for i in job.ids:
+        draft: ClaimDraft = getattr(answer, f"S{i}")
+        subject, predicate = tidy(draft.who), tidy(draft.did)
+        claims.append(Claim(id=claim_id(article.id, [i], predicate), article_id=article.id, sentence_ids=[i],
+                            subject=subject, predicate=predicate, object=tidy(draft.what),
+                            modality=MODEL_MODALITY[draft.mod]))
+    return claims
+
+
+def project(claim: Claim, article: Article, index: int) -> Claim:
+    """A claim of another article carried onto this article's near-identical sentence."""
+    copy = claim.model_copy(deep=True, update={"article_id": article.id, "sentence_ids": [index],
+                                               "notes": [f"projected from {claim.id} (near-identical sentence)"]})
+    copy.id = claim_id(article.id, [index], claim.predicate)
+    return copy
+
+
+def extract_claims(articles: list[Article], llm: LLM, *, per_article: int = PER_ARTICLE, concurrency: int = 4,
+                   progress: ProgressFn | None = None) -> tuple[list[Claim], ExtractReport]:
+    """Verified claims for every article, and a report of what was kept, dropped and spent."""
+    start, before = time.perf_counter(), llm.usage.snapshot()
+    report = ExtractReport()
+    picks = pick_sentences(articles, per_article)
+    jobs = plan_jobs(articles, picks)
+    raw = _run_jobs(jobs, llm, report, concurrency, progress)
+    by_sentence = {(c.article_id, c.sentence_ids[0]): c for c in raw}
+    by_id = {a.id: a for a in articles}
+    for p in picks:
+        if p.copy_of is not None and p.copy_of in by_sentence:
+            raw.append(project(by_sentence[p.copy_of], by_id[p.article_id], p.index))
+            report.projected += 1
+    aliases = AliasTable.from_texts({a.id: a.text for a in articles})
+    shown = {a.id: {p.index for p in picks if p.article_id == a.id} for a in articles}
+    claims = [c for c in (verify_claim(c, by_id[c.article_id], shown[c.article_id], aliases, report.rejections)
+                          for c in raw) if c is not None]
+    report.kept = len(claims)
+    _account(report, llm, before, start)
+    return claims, report
+
+
+def _run_jobs(jobs: list[Job], llm: LLM, report: ExtractReport, concurrency: int,
+              progress: ProgressFn | None) -> list[Claim]:
+    """Run the calls: one after another on the local model (prefix reuse), in parallel on remote ones."""
+    workers = 1 if llm.name.startswith("local:") else max(1, concurrency)
+    done, claims = 0, []
+
+    def one(job: Job) -> list[Claim]:
+        try:
+            return run_job(job, llm)
+        except ModelOutputError as exc:
+            report.failed_chunks.append(f"{job.article.label} chunk {job.chunk.index}: {type(exc).__name__}: "
+                                        f"{str(exc)[:120]}")
+            return []
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(one, jobs):
+            claims.extend(result)
+            done += 1
+            if progress:
+                progress(done, len(jobs))
+    return claims
+
+
+def _account(report: ExtractReport, llm: LLM, before: dict, start: float) -> None:
+    after = llm.usage.snapshot()
+    report.tokens = int(after["tokens"] - before["tokens"])
+    report.calls = int(after["calls"] - before["calls"])
+    report.cache_hits = int(after["cache_hits"] - before["cache_hits"])
+    report.seconds = time.perf_counter() - start
+
+
+def dropped_counts(report: ExtractReport) -> Counter:
+    """Drops by reason (for tables)."""
+    return report.rejections.counts

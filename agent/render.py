@@ -1,0 +1,113 @@
+"""Briefs as Markdown (footnotes), HTML (hover links) and JSON (the documented contract)."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from agent.types import Brief, Citation
+
+
+class Footnotes:
+    """Numbers each distinct cited sentence once, in order of first use."""
+
+    def __init__(self) -> None:
+        self.order: list[Citation] = []
+        self._num: dict[tuple[str, int], int] = {}
+
+    def number(self, c: Citation) -> int:
+        """The footnote number of a citation."""
+        key = (c.article_id, c.index)
+        if key not in self._num:
+            self.order.append(c)
+            self._num[key] = len(self.order)
+        return self._num[key]
+
+
+def brief_json(brief: Brief) -> dict:
+    """The JSON contract of `brief --format json`."""
+    return {
+        "title": brief.title, "template": brief.template,
+        "sections": [{"title": s.title, "sentences": [
+            {"text": x.text, "support": x.support, "flagged": x.flagged,
+             "citations": [c.model_dump(include={"article_id", "outlet", "index", "start", "end", "text"})
+                           for c in x.citations]} for x in s.sentences]} for s in brief.sections],
+        "divergences": [d.model_dump() for d in brief.divergences],
+        "sources": brief.sources,
+        "run": brief.run.model_dump(),
+    }
+
+
+def to_json(brief: Brief) -> str:
+    """The brief as indented JSON."""
+    return json.dumps(brief_json(brief), indent=2, ensure_ascii=False, default=str)
+
+
+def to_markdown(brief: Brief) -> str:
+    """The brief as Markdown with footnote markers quoting the outlet's sentence."""
+    notes = Footnotes()
+    lines = [f"# {brief.title}", ""]
+    for section in brief.sections:
+        if not section.sentences:
+            continue
+        lines += [f"## {section.title}", ""]
+        for s in section.sentences:
+            marks = "".join(f"[^{notes.number(c)}]" for c in s.citations)
+            flag = " *(weakly supported)*" if s.flagged else ""
+            lines.append(f"- {s.text}{marks}{flag}")
+        lines.append("")
+    lines += sources_markdown(brief) + run_markdown(brief)
+    lines += [f"[^{n}]: {c.outlet}, sentence {c.index}: “{c.text}”" for n, c in enumerate(notes.order, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def sources_markdown(brief: Brief) -> list[str]:
+    """The Sources section: outlet, title, date, derivative flag, removed boilerplate."""
+    lines = ["## Sources", ""]
+    for s in brief.sources:
+        sim = f" (similarity {s['similarity']:.2f})" if s.get("similarity") is not None else ""
+        copy = f" — **derivative of {s['derivative_of']}**{sim}" if s.get("derivative_of") else ""
+        removed = f"; {len(s['removed'])} boilerplate lines removed" if s.get("removed") else ""
+        lines.append(f"- {s['outlet']}: *{s.get('title') or 'untitled'}* ({s.get('published') or 'date unknown'})"
+                     f"{copy}{removed}")
+    return lines + [""]
+
+
+def run_markdown(brief: Brief) -> list[str]:
+    """One line saying what the run cost."""
+    r = brief.run
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in r.stage_seconds.items())
+    return [f"*Model {r.model}; {r.seconds:.1f} s ({stages}); {r.model_calls} model calls, {r.cache_hits} cache hits,"
+            f" {r.tokens} tokens; {r.unsupported_removed} unsupported sentences removed.*", ""]
+
+
+def to_html(brief: Brief) -> str:
+    """The brief as a standalone HTML page: citations are links that show the source sentence on hover."""
+    notes = Footnotes()
+    body = [f"<h1>{html.escape(brief.title)}</h1>"]
+    for section in brief.sections:
+        if not section.sentences:
+            continue
+        body.append(f"<h2>{html.escape(section.title)}</h2><ul>")
+        for s in section.sentences:
+            links = "".join(f'<a class="cite" href="#n{notes.number(c)}" title="{html.escape(c.outlet or "")}: '
+                            f'{html.escape(c.text)}"><sup>{notes.number(c)}</sup></a>' for c in s.citations)
+            cls = ' class="flagged"' if s.flagged else ""
+            body.append(f"<li{cls}>{html.escape(s.text)}{links}</li>")
+        body.append("</ul>")
+    body.append("<h2>Sources</h2><ul>")
+    for s in brief.sources:
+        copy = f" — derivative of {html.escape(str(s['derivative_of']))}" if s.get("derivative_of") else ""
+        body.append(f"<li>{html.escape(s['outlet'])}: <i>{html.escape(s.get('title') or 'untitled')}</i> "
+                    f"({html.escape(s.get('published') or 'date unknown')}){copy}</li>")
+    body.append("</ul><h2>Cited sentences</h2><ol>")
+    body += [f'<li id="n{n}">{html.escape(c.outlet or "")}: “{html.escape(c.text)}”</li>'
+             for n, c in enumerate(notes.order, 1)]
+    body.append("</ol>")
+    style = ("body{font-family:sans-serif;max-width:50em;margin:auto}a.cite{text-decoration:none}"
+             "li.flagged{color:#a60}")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(brief.title)}</title>"
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+RENDERERS = {"md": to_markdown, "json": to_json, "html": to_html}

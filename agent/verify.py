@@ -1,0 +1,138 @@
+"""Code checks every proposed claim against its cited sentences: ids, grounding, modality, quotes, time, names."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from agent import modality as modality_cues
+from agent.entities import AliasTable
+from agent.names import find_names
+from agent.numbers import extract_quantities
+from agent.quotes import find_quotes
+from agent.textnorm import content_words, stem
+from agent.timeparse import find_time_expressions, resolve
+from agent.types import Article, Claim
+
+GROUNDING_MIN = 0.6  # share of a claim's content words that must appear (stemmed) in its cited sentences
+PRONOUNS = frozenset("he she they it his her their its him them this that who".split())
+MODEL_MODALITY = {"past": "asserted_past", "ongoing": "ongoing", "planned": "planned_or_expected",
+                  "said": "attributed", "denied": "denied", "hedged": "hedged"}
+
+
+@dataclass
+class Rejections:
+    """Claims dropped by verification, counted by reason, with a log line for each."""
+
+    counts: Counter = field(default_factory=Counter)
+    log: list[str] = field(default_factory=list)
+
+    def reject(self, reason: str, where: str, detail: str) -> None:
+        """Record one dropped claim."""
+        self.counts[reason] += 1
+        self.log.append(f"{where}: dropped ({reason}): {detail}")
+
+
+def valid_ids(cited: list[int], shown: set[int]) -> list[int]:
+    """The cited sentence ids that were actually shown to the model, in order, without repeats."""
+    return sorted({i for i in cited if i in shown})
+
+
+def grounding(claim_text: str, sentences: list[str]) -> float:
+    """Share of the claim's content words found in the cited sentences, allowing inflection."""
+    words = content_words(claim_text)
+    if not words:
+        return 0.0
+    source = {stem(w) for s in sentences for w in content_words(s)} | {w for s in sentences for w in content_words(s)}
+    found = sum(1 for w in words if w in source or stem(w) in source)
+    return found / len(words)
+
+
+def resolve_pronoun(subject: str, article: Article, index: int) -> str | None:
+    """The last name mentioned before sentence INDEX, when the subject is only a pronoun."""
+    if subject.strip().lower() not in PRONOUNS:
+        return None
+    for i in range(index - 1, max(-1, index - 4), -1):  # a sentence-initial pronoun points back, not ahead
+        names = [m.text for m in find_names(article.sentences[i].text) if " " in m.text]
+        if names:
+            return names[0]
+    return None
+
+
+def apply_modality(claim: Claim, sentence: str) -> None:
+    """Explicit cues in the sentence override the model's modality label."""
+    cue = modality_cues.classify(sentence, claim.predicate or None)
+    if cue.modality is None:
+        return
+    if cue.modality != claim.modality:
+        claim.notes.append(f"modality {claim.modality} -> {cue.modality} (cue: {cue.cue!r})")
+        claim.modality = cue.modality
+    if cue.attributed_to and not claim.attributed_to:
+        claim.attributed_to = cue.attributed_to
+
+
+def apply_quote(claim: Claim, sentence: str) -> None:
+    """Copy quoted words from the sentence into the claim, with the speaker when the sentence names one."""
+    quotes = [q for q in find_quotes(sentence) if len(q.text.split()) >= 2]
+    if not quotes:
+        return
+    best = max(quotes, key=lambda q: len(content_words(q.text) & content_words(claim.text)) * 100 + len(q.text))
+    claim.quote = best.text
+    claim.quote_speaker = best.speaker or claim.attributed_to
+
+
+def apply_time(claim: Claim, sentence: str, article: Article) -> None:
+    """Resolve the first time expression of the sentence against the publication date, keeping the phrase."""
+    found = find_time_expressions(sentence)
+    if not found:
+        return
+    tense = "future" if claim.modality == "planned_or_expected" else "past"
+    value = resolve(found[0].text, article.published, tense=tense)
+    claim.time_text = found[0].text
+    claim.time = value.value
+
+
+def apply_entities(claim: Claim, sentence: str, aliases: AliasTable | None) -> None:
+    """Canonical names of the people, places and bodies the sentence names; numbers it states."""
+    names = [m.text for m in find_names(sentence)]
+    canon = [aliases.canonical(n) if aliases else n for n in names]
+    claim.entities = list(dict.fromkeys(canon))
+    claim.numbers = [q.text for q in extract_quantities(sentence)]
+
+
+def verify_claim(claim: Claim, article: Article, shown: set[int], aliases: AliasTable | None,
+                 rejections: Rejections) -> Claim | None:
+    """The claim corrected by code, or None (with the reason recorded) when it cannot stand."""
+    where = f"{article.label} {claim.id}"
+    ids = valid_ids(claim.sentence_ids, shown)
+    if not ids:
+        rejections.reject("invalid_sentence_id", where, f"cited {claim.sentence_ids}, shown {sorted(shown)[:12]}")
+        return None
+    claim.sentence_ids = ids
+    if not claim.subject.strip() or not claim.predicate.strip():
+        rejections.reject("empty", where, claim.text or "(empty)")
+        return None
+    sentences = [article.sentences[i].text for i in ids]
+    score = grounding(claim.text, sentences)
+    if score < GROUNDING_MIN:
+        rejections.reject("ungrounded", where, f"{claim.text!r} ({score:.0%} of its words in S{ids})")
+        return None
+    named = resolve_pronoun(claim.subject, article, ids[0])
+    if named:
+        claim.notes.append(f"subject {claim.subject!r} -> {named!r} (pronoun resolved from the text)")
+        claim.subject = named
+    text = " ".join(sentences)
+    apply_modality(claim, sentences[0])
+    apply_quote(claim, text)
+    apply_time(claim, text, article)
+    apply_entities(claim, text, aliases)
+    return claim
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def tidy(text: str) -> str:
+    """Collapse whitespace and strip stray quotes/punctuation the model leaves at the ends of a field."""
+    return _SPACE.sub(" ", text).strip().strip(",;:").strip()

@@ -1,0 +1,43 @@
+"""Test helpers: articles from plain text, and a fake extractor that copies words from the shown sentences."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from agent.ingest.sentences import sentences_for
+from agent.types import Article
+
+_LINE = re.compile(r"^\[S(\d+)\] (.*)$", re.M)
+
+
+def make_article(text: str, aid: str, outlet: str | None = None, published: date | None = None,
+                 derivative_of: str | None = None) -> Article:
+    """An article with real sentence offsets."""
+    return Article(id=aid, path=f"{aid}.txt", outlet=outlet, published=published, text=text,
+                   sentences=sentences_for(aid, text), derivative_of=derivative_of)
+
+
+def shown_sentences(messages) -> tuple[dict[str, str], list[str]]:
+    """The numbered sentences and requested keys of an extraction prompt."""
+    user = str(messages[-1].content)
+    lines = dict(_LINE.findall(user))
+    keys = re.search(r"^Sentences: (.*)$", user, re.M).group(1).split(", ")
+    return lines, keys
+
+
+def copying_extractor(overrides: dict[str, dict] | None = None):
+    """A fake model answer: who = first two words, did = third, what = the next seven; OVERRIDES by sentence text."""
+    overrides = overrides or {}
+
+    def respond(messages, kwargs):
+        lines, keys = shown_sentences(messages)
+        out = {}
+        for key in keys:
+            text = lines[key[1:]]
+            hit = next((v for k, v in overrides.items() if k in text), None)
+            w = text.rstrip(".").split()
+            out[key] = hit or {"who": " ".join(w[:2]), "did": w[2], "what": " ".join(w[3:10]), "mod": "past"}
+        return out
+
+    return respond

@@ -1,0 +1,106 @@
+"""Extraction: the model proposes, code verifies (ids, grounding, modality, quotes, time, names), cache reuse."""
+
+from datetime import date
+
+from agent.extract import draft_schema, extract_claims
+from agent.testing import FakeChatModel, fake_llm
+from agent.types import Claim
+from agent.verify import Rejections, verify_claim
+from tests.helpers import copying_extractor, make_article
+
+TEXT = ("Prime Minister Ana Ruiz arrived in Lisbon on Tuesday for a two-day summit. "
+        "She met President Tomas Vale at the palace and signed a trade accord worth 40 million euros. "
+        "\"We will keep our promises,\" Ruiz told reporters outside the palace. "
+        "Ruiz was set to arrive in Porto on Thursday, officials said.")
+
+
+def article(aid="a1", text=TEXT, published=date(2024, 3, 7)):
+    return make_article(text, aid, outlet="Daily Test", published=published)
+
+
+def test_hallucinated_claim_is_dropped_and_counted(store):
+    llm = fake_llm(respond=copying_extractor({"She met": {"who": "Vladimir Putin", "did": "bombed",
+                                                          "what": "the moon base", "mod": "past"}}), store=store)
+    claims, report = extract_claims([article()], llm, per_article=10)
+    assert all("Putin" not in c.subject for c in claims)
+    assert report.rejections.counts["ungrounded"] == 1
+    assert len(claims) == 3
+
+
+def test_wrong_sentence_id_is_dropped():
+    a = article()
+    claim = Claim(id="x", article_id=a.id, sentence_ids=[42], subject="Ana Ruiz", predicate="arrived", object="Lisbon")
+    rejections = Rejections()
+    assert verify_claim(claim, a, {0, 1, 2, 3}, None, rejections) is None
+    assert rejections.counts == {"invalid_sentence_id": 1}
+
+
+def test_set_to_arrive_becomes_planned_even_when_model_says_past(store):
+    llm = fake_llm(respond=copying_extractor({"set to arrive": {"who": "Ruiz", "did": "was set to arrive",
+                                                                "what": "in Porto on Thursday", "mod": "past"}}),
+                   store=store)
+    claims, _ = extract_claims([article()], llm, per_article=10)
+    porto = next(c for c in claims if "Porto" in c.object)
+    assert porto.modality == "planned_or_expected"
+    assert any("modality" in n for n in porto.notes)
+
+
+def test_tuesday_resolves_against_publication_date(store):
+    llm = fake_llm(respond=copying_extractor(), store=store)
+    claims, _ = extract_claims([article()], llm, per_article=10)
+    arrival = next(c for c in claims if c.sentence_ids == [0])
+    assert arrival.time_text == "Tuesday"
+    assert arrival.time == "2024-03-05"  # the Tuesday before Thursday 7 March 2024
+
+
+def test_quote_and_speaker_copied_by_code(store):
+    llm = fake_llm(respond=copying_extractor({"promises": {"who": "Ruiz", "did": "told", "what": "reporters",
+                                                           "mod": "said"}}), store=store)
+    claims, _ = extract_claims([article()], llm, per_article=10)
+    quoted = next(c for c in claims if c.sentence_ids == [2])
+    assert quoted.quote.startswith("We will keep our promises")
+    assert "Ruiz" in (quoted.quote_speaker or "")
+    assert quoted.modality == "attributed"
+
+
+def test_pronoun_subject_resolved_from_text(store):
+    llm = fake_llm(respond=copying_extractor({"She met": {"who": "She", "did": "met",
+                                                          "what": "President Tomas Vale at the palace",
+                                                          "mod": "past"}}), store=store)
+    claims, _ = extract_claims([article()], llm, per_article=10)
+    met = next(c for c in claims if c.sentence_ids == [1])
+    assert "Ruiz" in met.subject
+
+
+def test_rerun_is_served_from_cache(store):
+    llm = fake_llm(respond=copying_extractor(), store=store)
+    first, _ = extract_claims([article()], llm, per_article=10)
+    calls = len(llm.chat.calls)
+    again, report = extract_claims([article()], llm, per_article=10)
+    assert len(llm.chat.calls) == calls and report.calls == 0 and report.cache_hits >= 1
+    assert [c.model_dump() for c in again] == [c.model_dump() for c in first]
+
+
+def test_near_copy_in_another_article_is_projected_not_reextracted(store):
+    copy_text = TEXT.replace("two-day summit", "two day summit")
+    llm = fake_llm(respond=copying_extractor(), store=store)
+    claims, report = extract_claims([article("a1"), article("a2", copy_text)], llm, per_article=10)
+    assert len(llm.chat.calls) == 1
+    assert report.projected >= 3
+    assert {c.article_id for c in claims} == {"a1", "a2"}
+
+
+def test_failed_chunk_is_reported_and_run_continues(store):
+    chat = FakeChatModel(respond=lambda m, k: "not json at all")
+    from agent.llm import LLM
+    llm = LLM(chat, "fake", store=store, max_reasks=1, name="fake")
+    claims, report = extract_claims([article()], llm, per_article=10)
+    assert claims == [] and len(report.failed_chunks) == 1
+    assert "StructuredOutputError" in report.failed_chunks[0]
+
+
+def test_schema_forces_one_key_per_requested_sentence():
+    schema = draft_schema([3, 7]).model_json_schema()
+    assert schema["required"] == ["S3", "S7"]
+    mod = schema["$defs"]["ClaimDraft"]["properties"]["mod"]
+    assert set(mod["enum"]) == {"past", "ongoing", "planned", "said", "denied", "hedged"}
