@@ -35,7 +35,7 @@ def execute(model: str, suite: str, *, no_cache: bool = False, judge_model: Opti
     try:
         from agent.evals.live import pipeline_predictor
 
-        predict = pipeline_predictor(model, no_cache=no_cache)
+        predict = pipeline_predictor(model, no_cache=no_cache, progress=_stage_progress)
     except ModuleNotFoundError as exc:
         raise UsageError(f"the pipeline is not available ({exc}); `eval run` needs agent.pipeline and agent.qa") from None
     judge = None
@@ -49,6 +49,11 @@ def execute(model: str, suite: str, *, no_cache: bool = False, judge_model: Opti
     path = history.save_run(run)
     err.print(f"stored run {run.run_id}: {path} (report: {path.with_suffix('.md')}, {path.with_suffix('.html')})")
     return run
+
+
+def _stage_progress(stage: str, done: int, total: int) -> None:
+    if done == total or done % 5 == 0:
+        err.print(f"    {stage} {done}/{total}", highlight=False)
 
 
 def _progress(name: str, result: CaseResult) -> None:

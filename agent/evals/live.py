@@ -14,6 +14,7 @@ from agent.evals.cases import Case
 from agent.evals.record import model_slug
 from agent.evals.runner import Predictions, Predictor
 
+StageProgress = Callable[[str, int, int], None]  # (stage, done, total), as agent.pipeline reports it
 MEMO_TEMPLATE = "exec-memo"  # the prompt the memo rubric is scored against
 
 
@@ -105,12 +106,12 @@ def briefs(case: Case, analysis: Any, llm: Any, preds: Predictions) -> None:
         preds.memo = as_json(memo)
 
 
-def predict_case(case: Case, llm: Any, store: Any) -> Predictions:
+def predict_case(case: Case, llm: Any, store: Any, progress: StageProgress | None = None) -> Predictions:
     """One case through the real stages with LLM, in STORE (fresh, holding only this case)."""
     pipeline, qa = importlib.import_module("agent.pipeline"), importlib.import_module("agent.qa")
     preds = Predictions()
     ingest_case(case, store, preds)
-    analysis = staged(preds, "analyse", llm, lambda: pipeline.analyse(store, llm))
+    analysis = staged(preds, "analyse", llm, lambda: pipeline.analyse(store, llm, progress=progress))
     if analysis is not None:
         preds.extract = {"claims": as_json(analysis.claims), "summary": _summary(analysis.extract_report)}
         preds.compare = as_json(analysis.comparison)
@@ -120,7 +121,8 @@ def predict_case(case: Case, llm: Any, store: Any) -> Predictions:
     return preds
 
 
-def pipeline_predictor(model: str, *, no_cache: bool = False, workdir: Path | None = None) -> Predictor:
+def pipeline_predictor(model: str, *, no_cache: bool = False, workdir: Path | None = None,
+                       progress: StageProgress | None = None) -> Predictor:
     """A predictor running each case through the real pipeline with MODEL; calls cached in the workspace."""
     from agent.llm import open_llm
     from agent.store import Store, open_store
@@ -136,7 +138,7 @@ def pipeline_predictor(model: str, *, no_cache: bool = False, workdir: Path | No
     def predict(case: Case) -> Predictions:
         store = Store(case_store_path(workdir, case, model))
         try:
-            preds = predict_case(case, llm, store)
+            preds = predict_case(case, llm, store, progress)
         finally:
             store.close()
         preds.prompt_hashes = hashes | preds.prompt_hashes
