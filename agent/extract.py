@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, create_model
 
 from agent.chunking import chunk_article, numbered_line
 from agent.entities import AliasTable
@@ -23,16 +23,18 @@ from agent.verify import MODEL_MODALITY, Rejections, tidy, verify_claim
 
 PER_ARTICLE = 12  # sentences extracted per article: the stage's cost is linear in this
 CHUNK_TOKENS = 900
+PER_CALL = 6  # sentences per model call: bounds what one runaway answer can cost
 ProgressFn = Callable[[int, int], None]
 
 
 class ClaimDraft(BaseModel):
     """What the model says one sentence states."""
 
-    who: str = Field(max_length=120)
-    did: str = Field(max_length=80)
-    what: str = Field(default="", max_length=240)
-    mod: Literal["past", "ongoing", "planned", "said", "denied", "hedged"] = "past"
+    # No maxLength: llama.cpp expands it into a deeply nested grammar that slows every token.
+    who: str
+    did: str
+    what: str
+    mod: Literal["past", "ongoing", "planned", "said", "denied", "hedged"]
 
 
 @dataclass
@@ -87,8 +89,7 @@ def plan_jobs(articles: list[Article], picks: list[Pick], chunk_tokens: int = CH
     for article in articles:
         for chunk in chunk_article(article, chunk_tokens):
             ids = [i for i in chunk.sentence_ids if i in wanted[article.id]]
-            if ids:
-                jobs.append(Job(article, chunk, ids))
+            jobs += [Job(article, chunk, ids[k:k + PER_CALL]) for k in range(0, len(ids), PER_CALL)]
     return jobs
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import atexit
+import fcntl
 import json
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -22,6 +25,18 @@ from agent.prompts import SPECIAL_TOKEN
 _LOADED: dict[tuple[str, int], Any] = {}
 _LOAD_LOCK = threading.Lock()
 _CALL_LOCK = threading.Lock()  # one Llama instance is not thread-safe: calls are serialised
+
+
+@contextmanager
+def machine_turn(model_path: str) -> Iterator[None]:
+    """This process's turn at the CPU: local generations from several processes queue instead of thrashing."""
+    # llama.cpp threads spin while waiting; two processes with threads = cores each run many times slower.
+    with _CALL_LOCK, open(Path(model_path).parent / ".inference.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
@@ -130,7 +145,8 @@ class LocalChatModel(BaseChatModel):
         schema = response_format.get("schema") if response_format.get("type") == "json_object" else None
         if response_format and response_format.get("type") != "json_object":
             raise UsageError("the local model takes response_format={'type': 'json_object', 'schema': …} only")
-        grammar = schema_grammar(json.dumps(schema, sort_keys=True)) if schema else None
+        # Unsorted: the grammar makes the model write fields in the schema's order (who before did).
+        grammar = schema_grammar(json.dumps(schema)) if schema else None
         return dict(prompt=tokens, max_tokens=max_tokens, grammar=grammar,
                     temperature=float(kwargs.get("temperature", self.temperature)),
                     stop=(stop or []) + ["<|im_end|>", "<|endoftext|>"], repeat_penalty=1.0, seed=0,
@@ -139,7 +155,7 @@ class LocalChatModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         args = self._completion_args(messages, stop, kwargs)
-        with _CALL_LOCK:
+        with machine_turn(self.model_path):
             out = self.llama().create_completion(**args)
         choice, usage = out["choices"][0], out.get("usage") or {}
         message = AIMessage(
@@ -155,7 +171,7 @@ class LocalChatModel(BaseChatModel):
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         args = self._completion_args(messages, stop, kwargs)
         n_prompt, n_out = len(args["prompt"]), 0
-        with _CALL_LOCK:
+        with machine_turn(self.model_path):
             for part in self.llama().create_completion(stream=True, **args):
                 choice = part["choices"][0]
                 n_out += 1 if choice["text"] else 0
