@@ -8,7 +8,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
 
 from pydantic import BaseModel, create_model
 
@@ -19,7 +18,7 @@ from agent.llm import LLM
 from agent.prompts import load_prompt
 from agent.salience import Pick, pick_sentences
 from agent.types import Article, Chunk, Claim
-from agent.verify import MODEL_MODALITY, Rejections, tidy, verify_claim
+from agent.verify import Rejections, rest_of_clause, tidy, verify_claim
 
 PER_ARTICLE = 12  # sentences extracted per article: the stage's cost is linear in this
 CHUNK_TOKENS = 900
@@ -28,13 +27,12 @@ ProgressFn = Callable[[int, int], None]
 
 
 class ClaimDraft(BaseModel):
-    """What the model says one sentence states."""
+    """What the model says one sentence is about: its subject and main verb phrase, copied from the sentence."""
 
+    # Two short fields only: generation is the stage's cost, and code takes the rest from the sentence.
     # No maxLength: llama.cpp expands it into a deeply nested grammar that slows every token.
     who: str
     did: str
-    what: str
-    mod: Literal["past", "ongoing", "planned", "said", "denied", "hedged"]
 
 
 @dataclass
@@ -101,14 +99,14 @@ def run_job(job: Job, llm: LLM) -> list[Claim]:
     values = {"outlet": article.outlet or "unknown", "published": str(article.published or "unknown"),
               "sentences": shown, "keys": ", ".join(f"S{i}" for i in job.ids)}
     answer = llm.structured(prompt, values, draft_schema(job.ids), purpose="extract",
-                            max_tokens=60 * len(job.ids) + 40)
+                            max_tokens=40 * len(job.ids) + 30)
     claims = []
     for i in job.ids:
         draft: ClaimDraft = getattr(answer, f"S{i}")
         subject, predicate = tidy(draft.who), tidy(draft.did)
         claims.append(Claim(id=claim_id(article.id, [i], predicate), article_id=article.id, sentence_ids=[i],
-                            subject=subject, predicate=predicate, object=tidy(draft.what),
-                            modality=MODEL_MODALITY[draft.mod]))
+                            subject=subject, predicate=predicate,
+                            object=rest_of_clause(article.sentences[i].text, predicate)))
     return claims
 
 

@@ -17,8 +17,6 @@ from agent.types import Article, Claim
 
 GROUNDING_MIN = 0.6  # share of a claim's content words that must appear (stemmed) in its cited sentences
 PRONOUNS = frozenset("he she they it his her their its him them this that who".split())
-MODEL_MODALITY = {"past": "asserted_past", "ongoing": "ongoing", "planned": "planned_or_expected",
-                  "said": "attributed", "denied": "denied", "hedged": "hedged"}
 
 
 @dataclass
@@ -131,6 +129,19 @@ def verify_claim(claim: Claim, article: Article, shown: set[int], aliases: Alias
 
 
 _SPACE = re.compile(r"\s+")
+_CLAUSE_END = re.compile(r"[;:—–]|,\s+(?:who|which|officials|according|he|she|they|the\s+\w+\s+said)\b|[.!?]\s*$|\s\(")
+OBJECT_WORDS = 16
+
+
+def rest_of_clause(sentence: str, predicate: str) -> str:
+    """What follows the predicate in the sentence, to the end of its clause (at most OBJECT_WORDS words)."""
+    at = sentence.lower().find(predicate.lower()) if predicate else -1
+    if at < 0:
+        return ""
+    tail = sentence[at + len(predicate):]
+    end = _CLAUSE_END.search(tail)
+    words = (tail[: end.start()] if end else tail).split()
+    return tidy(" ".join(words[:OBJECT_WORDS]).strip("\"“”'"))
 
 
 def tidy(text: str) -> str:

@@ -27,7 +27,7 @@ def shown_sentences(messages) -> tuple[dict[str, str], list[str]]:
 
 
 def copying_extractor(overrides: dict[str, dict] | None = None):
-    """A fake model answer: who = first two words, did = third, what = the next seven; OVERRIDES by sentence text."""
+    """A fake model answer: who = first two words, did = the third; OVERRIDES (by sentence text) win."""
     overrides = overrides or {}
 
     def respond(messages, kwargs):
@@ -37,7 +37,7 @@ def copying_extractor(overrides: dict[str, dict] | None = None):
             text = lines[key[1:]]
             hit = next((v for k, v in overrides.items() if k in text), None)
             w = text.rstrip(".").split()
-            out[key] = hit or {"who": " ".join(w[:2]), "did": w[2], "what": " ".join(w[3:10]), "mod": "past"}
+            out[key] = {k: v for k, v in (hit or {"who": " ".join(w[:2]), "did": w[2]}).items() if k in ("who", "did")}
         return out
 
     return respond

@@ -102,5 +102,13 @@ def test_failed_chunk_is_reported_and_run_continues(store):
 def test_schema_forces_one_key_per_requested_sentence():
     schema = draft_schema([3, 7]).model_json_schema()
     assert schema["required"] == ["S3", "S7"]
-    mod = schema["$defs"]["ClaimDraft"]["properties"]["mod"]
-    assert set(mod["enum"]) == {"past", "ongoing", "planned", "said", "denied", "hedged"}
+    draft = schema["$defs"]["ClaimDraft"]
+    assert list(draft["properties"]) == ["who", "did"] and draft["required"] == ["who", "did"]
+
+
+def test_object_is_taken_from_the_sentence_by_code(store):
+    llm = fake_llm(respond=copying_extractor({"arrived in Lisbon": {"who": "Prime Minister Ana Ruiz",
+                                                                    "did": "arrived in"}}), store=store)
+    claims, _ = extract_claims([article()], llm, per_article=10)
+    arrival = next(c for c in claims if c.sentence_ids == [0])
+    assert arrival.object == "Lisbon on Tuesday for a two-day summit"
