@@ -12,6 +12,7 @@ from agent.errors import ModelOutputError
 from agent.llm import LLM
 from agent.pipeline import Analysis, account
 from agent.prompts import load_prompt
+from agent.textnorm import content_words
 from agent.types import Article, Brief, BriefSection, CitedSentence, Divergence, FactCluster
 
 LEAD_FACTS = 8
@@ -189,7 +190,7 @@ def make_brief(analysis: Analysis, llm: LLM, template: str = "brief", max_words:
     start, before = time.perf_counter(), llm.usage.snapshot()
     sections = build_sections(analysis, llm, template)
     by_id = {a.id: a for a in analysis.articles}
-    ignore = TEMPLATE_WORDS | {w for a in analysis.articles for w in a.label.lower().split()}
+    ignore = TEMPLATE_WORDS | {w for a in analysis.articles for w in content_words(a.label)}
     strict = {TITLES[n] for n in LEAD_SECTIONS}
     result = check_sections(sections, by_id, strict, judge=judge, ignore=ignore)
     if max_words:

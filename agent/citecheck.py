@@ -9,6 +9,7 @@ from agent.textnorm import content_words, stem
 from agent.types import Article, BriefSection, Citation, CitedSentence, SentenceRef
 
 SUPPORT_MIN = 0.5
+_META = re.compile(r"\((?:\d+ independent outlets?|only )[^)]*\)")  # our own count/outlet notes
 _ISO = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")  # share of a sentence's content words found in its cited sentences
 
 
@@ -26,7 +27,7 @@ def span_ok(c: Citation, articles: dict[str, Article]) -> bool:
 def support(text: str, citations: list[Citation], ignore: frozenset[str] = frozenset()) -> float:
     """Share of the sentence's content words present (stemmed) in the cited sentences, IGNORE words aside."""
     ignored = {stem(w) for w in ignore} | set(ignore)
-    wanted = {w for w in content_words(_ISO.sub(" ", text)) if w not in ignored}
+    wanted = {w for w in content_words(_META.sub(" ", _ISO.sub(" ", text))) if w not in ignored}
     if not wanted:
         return 1.0
     have = set()

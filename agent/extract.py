@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
 from agent.chunking import chunk_article, numbered_line
 from agent.entities import AliasTable
@@ -29,10 +29,11 @@ ProgressFn = Callable[[int, int], None]
 class ClaimDraft(BaseModel):
     """What the model says one sentence is about: its subject and main verb phrase, copied from the sentence."""
 
-    # Two short fields only: generation is the stage's cost, and code takes the rest from the sentence.
-    # No maxLength: llama.cpp expands it into a deeply nested grammar that slows every token.
-    who: str
-    did: str
+    # Two short fields, word-capped by the grammar: generation is the stage's cost, and code takes the rest
+    # of the fact from the sentence. (A word pattern, not maxLength, which llama.cpp expands char by char.)
+    # Words are capped too: a small model otherwise glues a whole clause into one "word".
+    who: str = Field(pattern=r'^[^ "\\]{1,16}( [^ "\\]{1,16}){0,5}$')
+    did: str = Field(pattern=r'^[^ "\\]{1,16}( [^ "\\]{1,16}){0,4}$')
 
 
 @dataclass

@@ -180,7 +180,26 @@ def quote_divergences(articles: list[Article], root_of: dict[str, str]) -> list[
             d = _quote_pair(a, ai, qa, b, bi, qb, root_of)
             if d is not None:
                 found.setdefault((d.kind, frozenset({(a.id, ai), (b.id, bi)})), d)
-    return list(found.values())
+    return merge_versions(list(found.values()), root_of)
+
+
+def merge_versions(divergences: list[Divergence], root_of: dict[str, str]) -> list[Divergence]:
+    """One divergence per changed phrase: pairs that share a sentence and a kind become one, with all sides."""
+    merged: list[Divergence] = []
+    for d in divergences:
+        keys = {(s.article_id, s.sentence_refs[0].index) for s in d.sides}
+        home = next((m for m in merged if m.kind == d.kind and keys & {(s.article_id, s.sentence_refs[0].index)
+                                                                       for s in m.sides}), None)
+        if home is None:
+            merged.append(d)
+            continue
+        have = {(s.article_id, s.sentence_refs[0].index) for s in home.sides}
+        home.sides += [s for s in d.sides if (s.article_id, s.sentence_refs[0].index) not in have]
+        pref = original_index(home.sides, root_of)
+        if pref is not None:
+            home.preferred_side, home.resolution = pref, "prefer_original"
+        home.id = div_id(home.kind, home.sides)
+    return merged
 
 
 def _quote_pair(a: Article, ai: int, qa: str, b: Article, bi: int, qb: str,

@@ -20,7 +20,7 @@ def make_article(text: str, aid: str, outlet: str | None = None, published: date
 
 def shown_sentences(messages) -> tuple[dict[str, str], list[str]]:
     """The numbered sentences and requested keys of an extraction prompt."""
-    user = str(messages[-1].content)
+    user = next(str(m.content) for m in messages if m.type == "human")
     lines = dict(_LINE.findall(user))
     keys = re.search(r"^Sentences: (.*)$", user, re.M).group(1).split(", ")
     return lines, keys
@@ -36,7 +36,7 @@ def copying_extractor(overrides: dict[str, dict] | None = None):
         for key in keys:
             text = lines[key[1:]]
             hit = next((v for k, v in overrides.items() if k in text), None)
-            w = text.rstrip(".").split()
+            w = text.rstrip(".").replace('"', "").split()
             out[key] = {k: v for k, v in (hit or {"who": " ".join(w[:2]), "did": w[2]}).items() if k in ("who", "did")}
         return out
 
