@@ -92,7 +92,8 @@ def write_corpus(folder: Path, n: int, words: int = 800, copy_rate: float = 0.02
         if bodies and corpus.rng.random() < copy_rate:
             source = corpus.rng.randrange(len(bodies))
             text = "\n\n".join(corpus.spin(bodies[source]))
-            planted[name] = f"a{source:06d}.txt"
+            original = f"a{source:06d}.txt"
+            planted[name] = planted.get(original, original)  # a copy of a copy is a copy of the first one
             bodies.append(bodies[source])
         else:
             head, body = corpus.article(i, words)

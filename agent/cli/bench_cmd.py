@@ -1,8 +1,9 @@
-"""`newsagent bench ingest`: throughput and derivative-detection scaling on synthetic articles."""
+"""`newsagent bench ingest` and `newsagent bench model`: printed tables, not timed tests."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -10,13 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-bench_app = typer.Typer(help="Benchmarks on synthetic data.", no_args_is_help=True)
-out = Console()
+bench_app = typer.Typer(help="Benchmarks: ingest throughput on synthetic articles, model speed.", no_args_is_help=True)
+out = Console() if sys.stdout.isatty() else Console(width=160)  # a piped table keeps its columns whole
 
 
 @bench_app.command("ingest")
 def bench_ingest(
-    sizes: list[int] = typer.Option([1000, 10000], "-n", "--articles", help="Corpus sizes (repeat the option)."),
+    sizes: list[int] = typer.Option([1000, 10000], "-n", "--n", "--articles", help="Corpus sizes (repeat the option)."),
     words: int = typer.Option(800, "--words", help="Words per article."),
     copy_rate: float = typer.Option(0.02, "--copy-rate", help="Share of articles that are spun copies."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the synthetic corpus."),
@@ -44,6 +45,37 @@ def bench_ingest(
                   f"the time (quadratic would be {(b.articles / max(a.articles, 1)) ** 2:.0f}x)")
     for r in results:
         out.print(f"phases at {r.articles}: " + ", ".join(f"{k} {v:.2f}s" for k, v in r.phase_seconds.items()))
+
+
+@bench_app.command("model")
+def bench_model(
+    models: Optional[list[str]] = typer.Option(None, "-m", "--model", help="Model string (repeat; default the "
+                                                                           "configured model)."),
+    runs: int = typer.Option(3, "--runs", help="Timed prompts per model."),
+    prompt_words: int = typer.Option(450, "--prompt-words", help="Words in each timed prompt."),
+    max_tokens: int = typer.Option(128, "--max-tokens", help="Tokens generated per prompt at most."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Load time, prompt tokens/s, generated tokens/s, and generation against the memory-bandwidth bound."""
+    from agent.bench.model import run
+
+    results = [run(m, runs, prompt_words, max_tokens) for m in (models or [None])]
+    if as_json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+        return
+    table = Table("model", "size MB", "load s", "prompt tok", "prompt tok/s", "gen tok", "gen tok/s",
+                  "copy GB/s", "bound tok/s", "gen / bound", title="bench model")
+    for r in results:
+        table.add_row(r.model, _opt(r.model_bytes and r.model_bytes / 1e6, ".0f"), _opt(r.load_seconds, ".2f"),
+                      str(r.prompt_tokens), f"{r.prompt_tokens_per_s:.1f}", str(r.generated_tokens),
+                      f"{r.generated_tokens_per_s:.1f}", f"{r.copy_gb_per_s:.2f}", _opt(r.bound_tokens_per_s, ".1f"),
+                      _opt(r.share_of_bound, ".0%"))
+    out.print(table)
+    out.print("bound = measured copy bandwidth ÷ model bytes: each generated token reads every weight once")
+
+
+def _opt(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
 
 
 def register(app: typer.Typer) -> None:

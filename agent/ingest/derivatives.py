@@ -7,6 +7,7 @@ import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -28,9 +29,17 @@ def signature(text: str) -> LeanMinHash:
     """The MinHash of the text's word bigrams (case-folded)."""
     words = re.findall(r"\w+", text.casefold())
     grams = [f"{a} {b}".encode() for a, b in zip(words, words[1:])] or [w.encode() for w in words] or [b""]
-    mh = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32)  # deterministic and fast; datasketch mixes it
+    # crc32 is deterministic and fast (datasketch mixes it); the permutations are drawn once, not per article.
+    mh = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32, **_template())
     mh.update_batch(grams)
     return LeanMinHash(mh)
+
+
+@lru_cache(maxsize=1)
+def _template() -> dict:
+    """The permutations (and, in datasketch 2, the hashing scheme) every signature shares."""
+    mh = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32)
+    return {"permutations": mh.permutations, **({"scheme": mh.scheme} if hasattr(mh, "scheme") else {})}
 
 
 def encode(sig: LeanMinHash) -> bytes:
