@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -82,6 +83,7 @@ def run(model: str, case_dir: Path = DEFAULT_CASE, mode: str = "stream", limit: 
                 bench.first_token_s.append(first)
             bench.details.append({"id": q.id, "kind": q.kind, "answer": result.answer, "abstained": result.abstained,
                                   "notes": result.notes, "seconds": round(total, 2)})
+            print(f"{model} {q.id}: {total:.1f}s abstained={result.abstained}", file=sys.stderr, flush=True)
         store.close()
     scored = score_qa(preds, gold, {a.id: a for a in by_file.values()})
     bench.scores = dict(scored.values) | {k: float(v) for k, v in scored.counts.items()}
