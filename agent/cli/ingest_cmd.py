@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -19,7 +20,8 @@ from agent.store import open_store
 from agent.types import Article
 
 corpus_app = typer.Typer(help="The stored articles: list them, show one.", no_args_is_help=True)
-out = Console(soft_wrap=True)  # one line per article/file, however long, so scripts can read it
+# One line per article/file however long, and piped tables wide enough to keep ids and dates whole.
+out = Console(soft_wrap=True) if sys.stdout.isatty() else Console(soft_wrap=True, width=200)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -82,6 +84,7 @@ def list_corpus(fmt: ListFormat = typer.Option(ListFormat.table, "--format", hel
         print(json.dumps([{k: r[k] for k in keys} for r in rows], indent=2, ensure_ascii=False))
         return
     table = Table("id", "outlet", "date", "title", "sentences", "derivative_of")
+    table.columns[0].no_wrap = table.columns[2].no_wrap = True
     for r in rows:
         copy = f"{r['derivative_of']} ({r['similarity']:.2f})" if r["derivative_of"] else ""
         table.add_row(r["id"], escape(r["outlet"] or "?"), r["published"] or "?",
