@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from agent.errors import BadInput
 from agent.ingest import ingest_paths, parse_file
@@ -195,3 +197,19 @@ def test_plain_non_mojibake_text_is_untouched(tmp_path):
 def test_bad_input_is_a_usage_error_naming_the_file(tmp_path):
     with pytest.raises(BadInput, match=r"empty\.txt: empty file"):
         parse_file(write(tmp_path, "empty.txt", b""))
+
+
+# --- fuzz ----------------------------------------------------------------------------------------
+@given(data=st.one_of(st.binary(max_size=600), st.text(max_size=600).map(lambda t: t.encode("utf-8"))),
+       suffix=st.sampled_from([".txt", ".md", ".html", ".json", ".jsonl"]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_bytes_give_an_article_or_one_bad_input(tmp_path, data, suffix):
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    try:
+        articles = [parse_file(path)]
+    except BadInput as exc:
+        assert exc.path == str(path) and exc.reason and "\n" not in exc.reason
+        return
+    for a in articles:
+        assert a.text.strip() and all(a.text[s.start:s.end] == s.text for s in a.sentences)
