@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 NUM_PERM = 128
+MIN_JACCARD = 0.05  # estimated bigram Jaccard below which no candidate is compared (spun copies: >= 0.2)
 LSH_THRESHOLD = 0.1  # bigram Jaccard at which a pair becomes a candidate: spun copies keep 0.2-0.4, others < 0.1
 SENTENCE_MATCH = 0.6  # fuzz.ratio of a sentence and its counterpart for them to align
 DERIVATIVE_MIN = 0.6  # aligned similarity per sentence of the shorter article; same-event outlets stay < 0.5
@@ -55,13 +56,13 @@ def decode(blob: bytes) -> LeanMinHash:
 
 
 def probe(a: Sequence[str], b: Sequence[str]) -> float:
-    """Share of a few evenly spread sentences of the shorter list that have a close counterpart in the other."""
+    """Share of a few evenly spread sentences of the shorter list with a close counterpart (compared as given)."""
     short, other = (a, b) if len(a) <= len(b) else (b, a)
     if not short:
         return 0.0
     step = max(1, len(short) // PROBE_SENTENCES)
-    sample = [s.casefold() for s in short[::step][:PROBE_SENTENCES]]
-    sims = cdist(sample, [s.casefold() for s in other], scorer=fuzz.ratio, score_cutoff=100 * SENTENCE_MATCH)
+    sample = list(short[::step][:PROBE_SENTENCES])
+    sims = cdist(sample, list(other), scorer=fuzz.ratio, score_cutoff=100 * SENTENCE_MATCH)
     return float((sims.max(axis=1) > 0).mean())
 
 
@@ -69,7 +70,7 @@ def alignment(a: Sequence[str], b: Sequence[str]) -> tuple[float, int]:
     """(score, matched): best in-order alignment of sentence lists, summed similarity per sentence of the shorter."""
     if not a or not b:
         return 0.0, 0
-    sims = cdist([s.casefold() for s in a], [s.casefold() for s in b], scorer=fuzz.ratio, dtype=np.float32) / 100
+    sims = cdist(list(a), list(b), scorer=fuzz.ratio, dtype=np.float32) / 100
     weights = np.where(sims >= SENTENCE_MATCH, sims, 0.0)
     best = np.zeros(len(b) + 1)
     for row in weights:  # longest-common-subsequence DP; the left neighbour is a running maximum
@@ -83,7 +84,7 @@ class Item:
     """What detection needs to know about one article."""
 
     id: str
-    sentences: list[str]
+    sentences: list[str]  # case-folded once here, compared many times
     outlet: str | None
     byline: str | None
     published: dt.date | None
@@ -137,9 +138,9 @@ class Detector:
         return found
 
     def _candidates(self, article_id: str, sig: LeanMinHash) -> list[str]:
-        ids = [i for i in self.lsh.query(sig) if i != article_id]
-        ids.sort(key=lambda i: -sig.jaccard(self.sigs[i]))
-        return ids[:MAX_CANDIDATES]
+        scored = [(sig.jaccard(self.sigs[i]), i) for i in self.lsh.query(sig) if i != article_id]
+        # LSH lets through pairs well under its threshold; their estimated Jaccard drops them for free.
+        return [i for j, i in sorted(scored, reverse=True)[:MAX_CANDIDATES] if j >= MIN_JACCARD]
 
     def _item(self, article_id: str) -> Item:
         if article_id not in self.items:

@@ -197,7 +197,7 @@ def _split_duplicates(articles: dict[Path, list[Article]], store: Store,
 
 
 def _item(article: Article, order: tuple) -> derivatives.Item:
-    return derivatives.Item(id=article.id, sentences=[s.text for s in article.sentences], outlet=article.outlet,
+    return derivatives.Item(id=article.id, sentences=[s.text.casefold() for s in article.sentences], outlet=article.outlet,
                             byline=article.byline, published=article.published, order=order)
 
 
