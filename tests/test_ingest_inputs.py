@@ -127,6 +127,7 @@ def test_markdown_front_matter_is_honoured(tmp_path):
                                                                     "https://example.org/a")
     assert a.outlet_source == "front_matter"
     assert a.text == "The accord was signed on Tuesday. It ends a dispute."
+    assert any("example.org/t" in r.text and "link" in r.reason for r in a.removed)
 
 
 def test_json_and_jsonl_fields(tmp_path, store):

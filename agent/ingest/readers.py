@@ -105,7 +105,10 @@ def _markdown_line(line: str, removed: list[RemovedLine]) -> str:
     """Markdown syntax to plain text: headings, quotes, lists, emphasis, links; images dropped and logged."""
     for image in _MD_IMAGE.findall(line):
         removed.append(RemovedLine(text=image, reason="markdown image"))
-    line = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", line))
+    line = _MD_IMAGE.sub("", line)
+    for link in _MD_LINK.finditer(line):
+        removed.append(RemovedLine(text=link.group(), reason="markdown link target (the link text is kept)"))
+    line = _MD_LINK.sub(r"\1", line)
     if re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", line):
         return ""
     line = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))", "", line)
