@@ -193,8 +193,8 @@ def check(ev: Evidence, reply: ModelAnswer) -> Answer:
     new = keys(reply.answer) - keys(ev.query) - QUESTION_FORM
     kept = [n for n in valid if _supports(ev.hits[n - 1], new) > 0]
     notes += [f"dropped citation [{n}]: the sentence does not state the answer" for n in valid if n not in kept]
-    kept += _corroborating(ev, new, kept)
-    kept = kept[:MAX_CITATIONS]
+    kept = _rechoose(ev, new, kept, notes)
+    kept = (kept + _corroborating(ev, new, kept))[:MAX_CITATIONS]
     cited_text = " ".join(_support_text(ev.hits[n - 1]) for n in kept)
     support = len(new & keys(cited_text)) / len(new) if new else 0.0
     # The sentence itself must be on the question: a neighbour's words would let an injected line pass.
@@ -206,14 +206,26 @@ def check(ev: Evidence, reply: ModelAnswer) -> Answer:
                   query=ev.query, notes=notes)
 
 
+def _rechoose(ev: Evidence, new: set[str], kept: list[int], notes: list[str]) -> list[int]:
+    """When no cited sentence is on the question, cite the retrieved ones that state the answer and are."""
+    if any(ev.sentence_coverage[n - 1] >= MIN_COVERAGE for n in kept):
+        return kept
+    better = [n for n in range(1, len(ev.hits) + 1)
+              if ev.sentence_coverage[n - 1] >= MIN_COVERAGE and _supports(ev.hits[n - 1], new) >= MIN_SUPPORT]
+    if better:
+        notes.append(f"citations {kept} replaced by {better}: on the question and stating the answer")
+        return better
+    return kept
+
+
 def _corroborating(ev: Evidence, new: set[str], kept: list[int]) -> list[int]:
     """Other retrieved sentences that state the answer as well, preferring outlets not yet cited."""
     if not new:
         return []
     best = max((_supports(ev.hits[n - 1], new) for n in kept), default=MIN_SUPPORT)
     cited = {ev.hits[n - 1].ref.article_id for n in kept}
-    extra = [n for n in range(1, len(ev.hits) + 1)
-             if n not in kept and _supports(ev.hits[n - 1], new) >= max(best, MIN_SUPPORT)]
+    extra = [n for n in range(1, len(ev.hits) + 1) if n not in kept and ev.sentence_coverage[n - 1] >= MIN_COVERAGE
+             and _supports(ev.hits[n - 1], new) >= max(best, MIN_SUPPORT)]
     return sorted(extra, key=lambda n: ev.hits[n - 1].ref.article_id in cited)
 
 

@@ -188,3 +188,25 @@ def test_comparative_question_sees_the_divergence_sentences_first(store):
     shown = llm.chat.calls[0]["messages"][-1][1]
     assert shown.index(POST[0]) < shown.index("[3]") and NEWS[0] in shown
     assert not result.abstained and {c.outlet for c in result.citations} == {"Daily Post", "City News"}
+
+
+@pytest.mark.real_model
+def test_real_model_answers_with_a_citation_and_abstains_when_the_corpus_is_silent(store):
+    from agent.llm import open_llm
+
+    corpus(store)
+    llm = open_llm("local:qwen2.5-coder-1.5b", store=store)
+    found = answer("When did Ana Ruiz resign?", store, llm)
+    assert not found.abstained and "monday" in found.answer.lower()
+    assert found.citations and all("Monday" in c.text for c in found.citations)
+    silent = answer("Who is Ana Ruiz's successor?", store, llm)
+    assert silent.abstained and silent.answer.startswith("The corpus does not say.")
+
+
+def test_an_off_question_citation_is_replaced_by_the_sentence_that_answers(store):
+    corpus(store)
+    fill(store, make_article("Herald", ["Ana Ruiz was finance minister for two years.", "Parliament reconvened on Monday."]))
+    llm = fake_llm(respond=replying("Ana Ruiz resigned on Monday.", "reconvened"))
+    result = answer("When did Ana Ruiz resign?", store, llm)
+    assert not result.abstained and POST[0] in [c.text for c in result.citations]
+    assert all("reconvened" not in c.text for c in result.citations) and "replaced" in result.notes[-1]

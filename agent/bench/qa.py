@@ -83,7 +83,8 @@ def run(model: str, case_dir: Path = DEFAULT_CASE, mode: str = "stream", limit: 
                 bench.first_token_s.append(first)
             bench.details.append({"id": q.id, "kind": q.kind, "answer": result.answer, "abstained": result.abstained,
                                   "notes": result.notes, "seconds": round(total, 2)})
-            print(f"{model} {q.id}: {total:.1f}s abstained={result.abstained}", file=sys.stderr, flush=True)
+            print(f"{model} {q.id}: {total:.1f}s abstained={result.abstained} {result.answer[:100]!r} "
+                  f"{[c.index for c in result.citations]} {result.notes[-1:]}", file=sys.stderr, flush=True)
         store.close()
     scored = score_qa(preds, gold, {a.id: a for a in by_file.values()})
     bench.scores = dict(scored.values) | {k: float(v) for k, v in scored.counts.items()}
