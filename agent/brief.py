@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+import re
 import time
 
 from pydantic import BaseModel, Field
@@ -12,10 +12,11 @@ from agent.errors import ModelOutputError
 from agent.llm import LLM
 from agent.pipeline import Analysis, account
 from agent.prompts import load_prompt
-from agent.textnorm import content_words
+from agent.textnorm import content_words, words
 from agent.types import Article, Brief, BriefSection, CitedSentence, Divergence, FactCluster
 
 LEAD_FACTS = 8
+LEAD_MIN = 3
 TITLES = {"bottom_line": "Bottom line", "what_happened": "What happened", "agreed": "What the outlets agree on",
           "differ": "Where they differ, and why", "disputed": "What is disputed",
           "single_source": "Reported by one outlet only", "watch": "What to watch", "timeline": "Timeline",
@@ -31,10 +32,13 @@ RESOLUTION_LABEL = {"event_happened": "the event happened; the earlier report wa
                     "same_entity": "same person or place", "minor_wording": "wording only; the fact is the same",
                     "disputed": "unresolved: the outlets disagree", "not_a_conflict": "not a conflict"}
 # Words our own templates add around source content; the support check looks only at the rest.
-TEMPLATE_WORDS = frozenset("only report reports reported wrote write writes before after event done published "
-                           "planned describe independent outlet outlets quote quotes same words differently "
-                           "copies copy story original wording stands spelled name one unknown dates date read "
-                           "earlier still call others give gives where state denied".split())
+TEMPLATE_WORDS = frozenset(words(" ".join(list(KIND_LABEL.values()) + list(RESOLUTION_LABEL.values())))) | \
+    frozenset("only report reports reported wrote write writes before after event done published publication "
+              "planned describe independent outlet outlets quote quotes same words differently copies copy story "
+              "original wording stands spelled name one unknown dates date read written earlier still call others "
+              "give gives where state states denied not so it".split())
+SINGLE_SOURCE_MAX = 12
+_COUNT_NOTE = re.compile(r"\s*\(\d+ (?:independent )?outlets?\)")
 
 
 class LeadSentence(BaseModel):
@@ -47,7 +51,7 @@ class LeadSentence(BaseModel):
 class Lead(BaseModel):
     """The model's lead paragraph."""
 
-    sentences: list[LeadSentence] = Field(max_length=6)
+    sentences: list[LeadSentence] = Field(min_length=1, max_length=5)
 
 
 def sentence_for_fact(fact: FactCluster, articles: dict[str, Article], suffix: str = "") -> CitedSentence:
@@ -90,9 +94,17 @@ def differ_section(analysis: Analysis, by_id: dict[str, Article], kinds: list[st
 
 
 def single_source_section(analysis: Analysis, by_id: dict[str, Article]) -> list[CitedSentence]:
-    """Facts only one independent outlet reports."""
-    return [sentence_for_fact(f, by_id, f" (only {f.outlets[0]})") for f in analysis.comparison.single_source
-            if f.modality != "planned_or_expected" or len(f.article_ids) == 1]
+    """The most specific facts only one independent outlet reports (an original's, not a copy's)."""
+    facts = [f for f in analysis.comparison.single_source
+             if any(by_id[a].derivative_of is None for a in f.article_ids)]
+    facts.sort(key=lambda f: -_specificity(f))
+    return [sentence_for_fact(f, by_id, f" (only {f.outlets[0]})") for f in facts[:SINGLE_SOURCE_MAX]]
+
+
+def _specificity(fact: FactCluster) -> int:
+    """How much a fact pins down: names, numbers and dates in its statement."""
+    words = fact.text.split()
+    return sum(1 for w in words[1:] if w[:1].isupper()) + sum(2 for w in words if any(c.isdigit() for c in w))
 
 
 def timeline_section(analysis: Analysis, by_id: dict[str, Article]) -> list[CitedSentence]:
@@ -134,12 +146,15 @@ def lead_section(analysis: Analysis, llm: LLM, template: str, by_id: dict[str, A
                               Lead, purpose="brief", max_tokens=90 * max_sentences + 40)
     except ModelOutputError:
         return fallback_lead(facts, by_id)
-    out = []
+    out, used_ids = [], set()
     for s in lead.sentences[:max_sentences]:
         used = [facts[n - 1] for n in dict.fromkeys(s.facts) if 1 <= n <= len(facts)]
+        used_ids |= {f.id for f in used}
         cites = [citation(r, by_id[r.article_id]) for f in used for r in f.sentence_refs]
-        out.append(CitedSentence(text=s.text.strip(), citations=cites))
-    return out
+        out.append(CitedSentence(text=_COUNT_NOTE.sub("", s.text).strip(), citations=cites))
+    # A small model often stops after one sentence: code adds the next agreed facts, stated plainly.
+    rest = [f for f in facts if f.id not in used_ids][: max(0, LEAD_MIN - len(out))]
+    return out + [sentence_for_fact(f, by_id) for f in rest]
 
 
 def fallback_lead(facts: list[FactCluster], by_id: dict[str, Article]) -> list[CitedSentence]:

@@ -9,6 +9,7 @@ from agent.textnorm import content_words, stem
 from agent.types import Article, BriefSection, Citation, CitedSentence, SentenceRef
 
 SUPPORT_MIN = 0.5
+STRICT_SUPPORT_MIN = 0.75  # model-written sentences must be mostly made of their sources' words
 _META = re.compile(r"\((?:\d+ independent outlets?|only )[^)]*\)")  # our own count/outlet notes
 _ISO = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")  # share of a sentence's content words found in its cited sentences
 
@@ -60,7 +61,8 @@ def check_sections(sections: list[BriefSection], articles: dict[str, Article], s
             s.citations = good
             strict = section.title in strict_titles
             s.support = round(support(s.text, good, frozenset() if strict else ignore), 2) if good else 0.0
-            ok = bool(good) and s.support >= SUPPORT_MIN and (judge is None or judge(s))
+            bar = STRICT_SUPPORT_MIN if strict else SUPPORT_MIN
+            ok = bool(good) and s.support >= bar and (judge is None or judge(s))
             if ok:
                 kept.append(s)
             elif strict or not good:

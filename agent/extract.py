@@ -18,7 +18,7 @@ from agent.llm import LLM
 from agent.prompts import load_prompt
 from agent.salience import Pick, pick_sentences
 from agent.types import Article, Chunk, Claim
-from agent.verify import Rejections, rest_of_clause, tidy, verify_claim
+from agent.verify import Rejections, tidy, verify_claim
 
 PER_ARTICLE = 12  # sentences extracted per article: the stage's cost is linear in this
 CHUNK_TOKENS = 900
@@ -106,8 +106,7 @@ def run_job(job: Job, llm: LLM) -> list[Claim]:
         draft: ClaimDraft = getattr(answer, f"S{i}")
         subject, predicate = tidy(draft.who), tidy(draft.did)
         claims.append(Claim(id=claim_id(article.id, [i], predicate), article_id=article.id, sentence_ids=[i],
-                            subject=subject, predicate=predicate,
-                            object=rest_of_clause(article.sentences[i].text, predicate)))
+                            subject=subject, predicate=predicate))
     return claims
 
 

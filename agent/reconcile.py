@@ -48,13 +48,17 @@ def original_index(sides: list[DivergenceSide], root_of: dict[str, str]) -> int 
 
 
 # --- timing of report ----------------------------------------------------------------------------
-def event_date(past: list[Claim], articles: dict[str, Article]) -> date | None:
-    """When the reported event happened: the commonest day the past-tense claims give, else their earliest date."""
-    days = Counter(to_interval(c.time)[0] for c in past if c.time and "/" not in c.time and len(c.time) == 10)
-    if days:
-        return days.most_common(1)[0][0]
-    published = [articles[c.article_id].published for c in past if articles[c.article_id].published]
-    return min(published) if published else None
+def event_date(past: list[Claim], planned: list[Claim], articles: dict[str, Article]) -> date | None:
+    """When the event happened: the day the past-tense reports give, else their date, else the day it was planned."""
+    for claims in (past, planned):
+        days = Counter(to_interval(c.time)[0] for c in claims if c.time and "/" not in c.time and len(c.time) == 10)
+        if days:
+            return days.most_common(1)[0][0]
+        if claims is past:
+            published = [articles[c.article_id].published for c in past if articles[c.article_id].published]
+            if published:
+                return min(published)
+    return None
 
 
 def timing_divergence(cluster: FactCluster, claims: list[Claim], articles: dict[str, Article]) -> Divergence | None:
@@ -63,11 +67,11 @@ def timing_divergence(cluster: FactCluster, claims: list[Claim], articles: dict[
     past = [c for c in claims if c.modality in PAST]
     if not planned or not past or {c.article_id for c in planned} <= {c.article_id for c in past}:
         return None
-    when = event_date(past, articles)
+    when = event_date(past, planned, articles)
     planned_dates = [articles[c.article_id].published for c in planned]
     sides = _sides_by_article(planned, articles) + _sides_by_article(past, articles)
     n_planned = len({c.article_id for c in planned})
-    if when and all(d and d <= when for d in planned_dates):
+    if when and any(planned_dates) and all(d <= when for d in planned_dates if d):
         resolution, conf = "event_happened", 0.9
         why = (f"{_names(planned, articles)} wrote before the event (published {_dates(planned_dates)}); "
                f"{_names(past, articles)} report it as done on {when.isoformat()}.")

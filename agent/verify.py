@@ -6,6 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from agent import modality as modality_cues
 from agent.entities import AliasTable
 from agent.names import find_names
@@ -56,6 +58,21 @@ def resolve_pronoun(subject: str, article: Article, index: int) -> str | None:
         if names:
             return names[0]
     return None
+
+
+def snap_fields(claim: Claim, sentence: str, article: Article, index: int) -> bool:
+    """Replace who/did by the sentence's exact words and take the object from the sentence; False if absent."""
+    predicate = snap_to_sentence(claim.predicate, sentence)
+    subject = claim.subject if claim.subject.strip().lower() in PRONOUNS else snap_to_sentence(claim.subject, sentence)
+    if predicate is None or subject is None:
+        return False
+    if (subject, predicate) != (claim.subject, claim.predicate):
+        claim.notes.append(f"who/did snapped to the sentence's words: {claim.subject!r}/{claim.predicate!r}")
+    if predicate.lower().startswith(subject.lower() + " "):  # the model repeated the subject in "did"
+        predicate = predicate[len(subject):].strip()
+    claim.subject, claim.predicate = subject, predicate
+    claim.object = rest_of_clause(sentence, predicate)
+    return True
 
 
 def apply_modality(claim: Claim, sentence: str) -> None:
@@ -112,6 +129,9 @@ def verify_claim(claim: Claim, article: Article, shown: set[int], aliases: Alias
         rejections.reject("empty", where, claim.text or "(empty)")
         return None
     sentences = [article.sentences[i].text for i in ids]
+    if not snap_fields(claim, sentences[0], article, ids[0]):
+        rejections.reject("ungrounded", where, f"{claim.subject!r} / {claim.predicate!r} are not words of S{ids[0]}")
+        return None
     score = grounding(claim.text, sentences)
     if score < GROUNDING_MIN:
         rejections.reject("ungrounded", where, f"{claim.text!r} ({score:.0%} of its words in S{ids})")
@@ -129,8 +149,29 @@ def verify_claim(claim: Claim, article: Article, shown: set[int], aliases: Alias
 
 
 _SPACE = re.compile(r"\s+")
-_CLAUSE_END = re.compile(r"[;:—–]|,\s+(?:who|which|officials|according|he|she|they|the\s+\w+\s+said)\b|[.!?]\s*$|\s\(")
-OBJECT_WORDS = 16
+_CLAUSE_END = re.compile(r"[;:—–]|,\s+(?:who|which|where|when|amid|as|while|but|after|before|despite|according|officials|"
+                         r"he|she|they|the\s+\w+\s+said)\b|\s(?:amid|in which|according to)\s|[.!?]\s*$|\s\(")
+OBJECT_WORDS = 24
+SNAP_MIN = 80  # rapidfuzz partial-ratio at which a model's words are taken to be these words of the sentence
+_DANGLING = frozenset("to the a an of and in on for with at by from that as or but is was".split())
+
+
+def snap_to_sentence(phrase: str, sentence: str) -> str | None:
+    """The sentence's own words that the model's phrase copies (repairs glued or garbled words); None if absent."""
+    phrase = phrase.strip()
+    if not phrase:
+        return None
+    if phrase in sentence:
+        return phrase
+    hit = fuzz.partial_ratio_alignment(phrase, sentence)
+    if hit is None or hit.score < SNAP_MIN:
+        return None
+    start, end = hit.dest_start, hit.dest_end
+    while start > 0 and not sentence[start - 1].isspace():
+        start -= 1
+    while end < len(sentence) and not sentence[end].isspace():
+        end += 1
+    return sentence[start:end].strip(" ,;:")
 
 
 def rest_of_clause(sentence: str, predicate: str) -> str:
@@ -140,8 +181,10 @@ def rest_of_clause(sentence: str, predicate: str) -> str:
         return ""
     tail = sentence[at + len(predicate):]
     end = _CLAUSE_END.search(tail)
-    words = (tail[: end.start()] if end else tail).split()
-    return tidy(" ".join(words[:OBJECT_WORDS]).strip("\"“”'"))
+    words = (tail[: end.start()] if end else tail).split()[:OBJECT_WORDS]
+    while words and words[-1].lower().strip(",") in _DANGLING:
+        words.pop()
+    return tidy(" ".join(words).strip("\"“”'"))
 
 
 def tidy(text: str) -> str:

@@ -57,7 +57,7 @@ def main() -> None:
     """Console-script entry point: one-line errors instead of tracebacks for expected failures."""
     _register_all()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # non-standalone click returns typer.Exit's code instead of exiting
     except NewsagentError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         sys.exit(1)
@@ -73,3 +73,4 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
