@@ -74,6 +74,46 @@ def bench_model(
     out.print("bound = measured copy bandwidth ÷ model bytes: each generated token reads every weight once")
 
 
+@bench_app.command("extract")
+def bench_extract_cmd(
+    models: Optional[list[str]] = typer.Option(None, "-m", "--model", help="Model string (repeat)."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder of articles (default: the sample corpus)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Extraction of a corpus, cold and warm: seconds, tokens, and llama.cpp's prompt vs generation time."""
+    from agent.bench.pipeline import SAMPLE, bench_extract
+
+    rows = [(m or "default", r) for m in (models or [None]) for r in bench_extract(m, corpus or SAMPLE)]
+    _stage_table(rows, "bench extract", as_json)
+
+
+@bench_app.command("brief")
+def bench_brief_cmd(
+    models: Optional[list[str]] = typer.Option(None, "-m", "--model", help="Model string (repeat)."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder of articles (default: the sample corpus)."),
+    baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Also run a LangChain map-reduce summary."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The whole brief cold and warm, beside a plain LangChain map-reduce summary on the same model."""
+    from agent.bench.pipeline import SAMPLE, bench_brief
+
+    rows = [(m or "default", r) for m in (models or [None]) for r in bench_brief(m, corpus or SAMPLE, baseline)]
+    _stage_table(rows, "bench brief", as_json)
+
+
+def _stage_table(rows: list, title: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([{"model": m} | r.as_dict() for m, r in rows], indent=2))
+        return
+    table = Table("model", "run", "seconds", "calls", "cache hits", "prompt tok", "gen tok", "prompt eval s",
+                  "generation s", "notes", title=title)
+    for model, r in rows:
+        table.add_row(model, r.label, f"{r.seconds:.1f}", str(r.calls), str(r.cache_hits), str(r.prompt_tokens),
+                      str(r.completion_tokens), _opt(r.prompt_eval_s, ".1f"), _opt(r.generation_s, ".1f"),
+                      ", ".join(f"{k}={v}" for k, v in r.extra.items()))
+    out.print(table)
+
+
 def _opt(value: float | None, fmt: str) -> str:
     return "-" if value is None else format(value, fmt)
 
