@@ -12,6 +12,7 @@ from agent.errors import ModelOutputError
 from agent.llm import LLM
 from agent.pipeline import Analysis, account
 from agent.prompts import load_prompt
+from agent.reconcile import specificity
 from agent.textnorm import content_words, words
 from agent.types import Article, Brief, BriefSection, CitedSentence, Divergence, FactCluster
 
@@ -97,14 +98,9 @@ def single_source_section(analysis: Analysis, by_id: dict[str, Article]) -> list
     """The most specific facts only one independent outlet reports (an original's, not a copy's)."""
     facts = [f for f in analysis.comparison.single_source
              if any(by_id[a].derivative_of is None for a in f.article_ids)]
-    facts.sort(key=lambda f: -_specificity(f))
+    facts.sort(key=lambda f: -specificity(f.text))
     return [sentence_for_fact(f, by_id, f" (only {f.outlets[0]})") for f in facts[:SINGLE_SOURCE_MAX]]
 
-
-def _specificity(fact: FactCluster) -> int:
-    """How much a fact pins down: names, numbers and dates in its statement."""
-    words = fact.text.split()
-    return sum(1 for w in words[1:] if w[:1].isupper()) + sum(2 for w in words if any(c.isdigit() for c in w))
 
 
 def timeline_section(analysis: Analysis, by_id: dict[str, Article]) -> list[CitedSentence]:

@@ -15,7 +15,15 @@ from agent.timeparse import TimeValue, compatible, to_interval
 from agent.types import Article, Claim, Divergence, DivergenceSide, FactCluster, SentenceRef
 
 PAST = ("asserted_past", "ongoing", "attributed")
-SHORT_PHRASE = 6  # words: a quoted phrase this short that changes one word is wording drift, not a new quote
+SHORT_PHRASE = 6
+OMISSIONS_MAX = 10  # the most specific single-outlet facts; the rest stay in `single_source`
+OMISSION_MIN_SPECIFICITY = 3
+
+
+def specificity(text: str) -> int:
+    """How much a statement pins down: capitalised names after the first word, and numbers (twice)."""
+    words = text.split()
+    return sum(1 for w in words[1:] if w[:1].isupper()) + sum(2 for w in words if any(c.isdigit() for c in w))  # words: a quoted phrase this short that changes one word is wording drift, not a new quote
 
 
 def div_id(kind: str, sides: list[DivergenceSide]) -> str:
@@ -292,9 +300,10 @@ def omissions(clusters: list[FactCluster], by_claim: dict[str, Claim], articles:
               root_of: dict[str, str]) -> list[Divergence]:
     """Facts only one independent outlet reports: not a conflict, but the reader should know."""
     out = []
-    for cluster in clusters:
-        if cluster.independent_outlets != 1 or not any(root_of[a] == a for a in cluster.article_ids):
-            continue
+    singles = [c for c in clusters if c.independent_outlets == 1 and any(root_of[a] == a for a in c.article_ids)]
+    for cluster in sorted(singles, key=lambda c: -specificity(c.text))[:OMISSIONS_MAX]:
+        if specificity(cluster.text) < OMISSION_MIN_SPECIFICITY:
+            break
         origin = next(a for a in cluster.article_ids if root_of[a] == a)
         members = [by_claim[i] for i in cluster.claim_ids if by_claim[i].article_id == origin]
         sides = [side(articles[origin], members)]
