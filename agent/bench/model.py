@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.llm import get_chat_model, resolve_model
+from agent.llm.local import LocalChatModel, machine_turn
 
 # A news-like paragraph repeated to make a prompt of a realistic chunk size (~600 tokens).
 FILLER = ("The two governments signed the fisheries accord in Hallvik on Tuesday, ending a four-year dispute over "
@@ -67,10 +68,13 @@ def _messages(run: int, prompt_words: int) -> list:
 
 def _one_run(chat, run: int, prompt_words: int, max_tokens: int) -> tuple[int, float, int, float]:
     """(prompt tokens, seconds to the first token, tokens after the first, seconds after the first)."""
+    messages = _messages(run, prompt_words)
+    if isinstance(chat, LocalChatModel):
+        return _local_run(chat, messages, max_tokens)
     start = time.perf_counter()
     first = end = None
     pieces, usage = 0, {}
-    for chunk in chat.stream(_messages(run, prompt_words), max_tokens=max_tokens, temperature=0.0):
+    for chunk in chat.stream(messages, max_tokens=max_tokens, temperature=0.0):
         now = time.perf_counter()
         if chunk.content:
             pieces += 1
@@ -82,6 +86,20 @@ def _one_run(chat, run: int, prompt_words: int, max_tokens: int) -> tuple[int, f
     prompt_tokens = int(usage.get("input_tokens") or 0)
     generated = int(usage.get("output_tokens") or pieces)
     return prompt_tokens, first - start, max(0, generated - 1), max(end - first, 1e-9)
+
+
+def _local_run(chat: LocalChatModel, messages: list, max_tokens: int) -> tuple[int, float, int, float]:
+    """The same timings for the embedded model, clocked only once this process holds the machine's model turn."""
+    tokens = chat.prompt_tokens(messages)
+    with machine_turn(chat.model_path):  # other processes' generations queue on this lock: never time the wait
+        start = time.perf_counter()
+        # One part per token, plus a last part that only carries the finish reason (and usually no text).
+        stamps = [time.perf_counter() for part in chat.llama().create_completion(
+            prompt=tokens, max_tokens=max_tokens, temperature=0.0, stream=True)
+            if part["choices"][0]["finish_reason"] is None or part["choices"][0]["text"]]
+    if not stamps:
+        raise RuntimeError("the model generated nothing; cannot time generation")
+    return len(tokens), stamps[0] - start, len(stamps) - 1, max(stamps[-1] - stamps[0], 1e-9)
 
 
 def run(name: str | None = None, runs: int = 3, prompt_words: int = 450, max_tokens: int = 128) -> ModelBench:
