@@ -37,7 +37,8 @@ def copying_extractor(overrides: dict[str, dict] | None = None):
             text = lines[key[1:]]
             hit = next((v for k, v in overrides.items() if k in text), None)
             w = text.rstrip(".").replace('"', "").split()
-            out[key] = {k: v for k, v in (hit or {"who": " ".join(w[:2]), "did": w[2]}).items() if k in ("who", "did")}
+            pick = hit or {"who": " ".join(w[:2]), "did": w[2]}
+            out[key] = [pick["who"], pick["did"]]
         return out
 
     return respond
