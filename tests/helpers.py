@@ -37,8 +37,7 @@ def copying_extractor(overrides: dict[str, dict] | None = None):
             text = lines[key[1:]]
             hit = next((v for k, v in overrides.items() if k in text), None)
             w = text.rstrip(".").replace('"', "").split()
-            pick = hit or {"who": " ".join(w[:2]), "did": w[2]}
-            out[key] = [pick["who"], pick["did"]]
+            out[key] = {k: v for k, v in (hit or {"who": " ".join(w[:2]), "did": w[2]}).items() if k in ("who", "did")}
         return out
 
     return respond
