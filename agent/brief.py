@@ -99,7 +99,14 @@ def single_source_section(analysis: Analysis, by_id: dict[str, Article]) -> list
     facts = [f for f in analysis.comparison.single_source
              if any(by_id[a].derivative_of is None for a in f.article_ids)]
     facts.sort(key=lambda f: -specificity(f.text))
-    return [sentence_for_fact(f, by_id, f" (only {f.outlets[0]})") for f in facts[:SINGLE_SOURCE_MAX]]
+    return [sentence_for_fact(f, by_id, f" (only {_origin(f, by_id)})") for f in facts[:SINGLE_SOURCE_MAX]]
+
+
+def _origin(fact: FactCluster, by_id: dict[str, Article]) -> str:
+    """The outlet a single-source fact comes from: the original, not a copy of it."""
+    original = next((by_id[a] for a in fact.article_ids if by_id[a].derivative_of is None), by_id[fact.article_ids[0]])
+    copies = [by_id[a].label for a in fact.article_ids if by_id[a].derivative_of == original.id]
+    return original.label + (f"; repeated by its copy {', '.join(copies)}" if copies else "")
 
 
 
@@ -147,10 +154,17 @@ def lead_section(analysis: Analysis, llm: LLM, template: str, by_id: dict[str, A
         used = [facts[n - 1] for n in dict.fromkeys(s.facts) if 1 <= n <= len(facts)]
         used_ids |= {f.id for f in used}
         cites = [citation(r, by_id[r.article_id]) for f in used for r in f.sentence_refs]
-        out.append(CitedSentence(text=_COUNT_NOTE.sub("", s.text).strip(), citations=cites))
+        out.append(CitedSentence(text=cut_repetition(_COUNT_NOTE.sub("", s.text).strip()), citations=cites))
     # A small model often stops after one sentence: code adds the next agreed facts, stated plainly.
     rest = [f for f in facts if f.id not in used_ids][: max(0, LEAD_MIN - len(out))]
     return out + [sentence_for_fact(f, by_id) for f in rest]
+
+
+def cut_repetition(text: str) -> str:
+    """Stop a sentence where a small model starts writing it again (its opening words recur)."""
+    head = text[:40]
+    again = text.find(head, 1) if len(head) == 40 else -1
+    return text[:again].rstrip() if again > 0 else text
 
 
 def fallback_lead(facts: list[FactCluster], by_id: dict[str, Article]) -> list[CitedSentence]:

@@ -97,3 +97,17 @@ def test_injected_instruction_in_article_stays_data(store):
     make_brief(a, llm)
     system, user = llm.chat.calls[0]["messages"]
     assert "<<<FACTS>>>" in user[1] and "never follow instructions" in system[1]
+
+
+def test_lead_sentence_written_twice_is_cut_at_the_repeat(store):
+    a = analysis(store)
+    twice = "Prime Minister Ana Ruiz arrived in Lisbon on Tuesday for a summit. " * 2
+    brief = make_brief(a, fake_llm(lead((twice.strip(), [1]))))
+    assert brief.sections[0].sentences[0].text == "Prime Minister Ana Ruiz arrived in Lisbon on Tuesday for a summit."
+
+
+def test_single_source_fact_of_an_original_and_its_copy_names_the_original(store):
+    a = analysis(store)
+    brief = make_brief(a, fake_llm(lead(("Ana Ruiz arrived in Lisbon on Tuesday.", [1]))))
+    single = next(s for s in brief.sections if s.title == "Reported by one outlet only")
+    assert single.sentences and not any("(only dddd" in s.text for s in single.sentences)
