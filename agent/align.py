@@ -39,9 +39,16 @@ def view(claim: Claim, article: Article) -> ClaimView:
                      head_verb(claim.predicate), frozenset(e.lower() for e in claim.entities))
 
 
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard, or the overlap coefficient when both are long enough: a short claim inside a long one still matches."""
+    if min(len(a), len(b)) >= 5:
+        return (jaccard(set(a), set(b)) + len(a & b) / min(len(a), len(b))) / 2
+    return jaccard(set(a), set(b))
+
+
 def similarity(a: ClaimView, b: ClaimView) -> float:
     """How likely two claims state the same fact: claim words, sentence words, same verb, shared names."""
-    score = 0.55 * jaccard(set(a.claim_words), set(b.claim_words))
+    score = 0.55 * overlap(a.claim_words, b.claim_words)
     score += 0.45 * jaccard(set(a.sentence_words), set(b.sentence_words))
     if a.verb and a.verb == b.verb:
         score += 0.1

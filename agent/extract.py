@@ -20,9 +20,9 @@ from agent.salience import Pick, pick_sentences
 from agent.types import Article, Chunk, Claim
 from agent.verify import Rejections, tidy, verify_claim
 
-PER_ARTICLE = 12  # sentences extracted per article: the stage's cost is linear in this
+PER_ARTICLE = 8  # sentences extracted per article: the stage's cost is linear in this
 CHUNK_TOKENS = 900
-PER_CALL = 6  # sentences per model call: bounds what one runaway answer can cost
+PER_CALL = 8  # sentences per model call: bounds what one runaway answer can cost
 ProgressFn = Callable[[int, int], None]
 
 
