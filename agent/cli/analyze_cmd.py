@@ -144,11 +144,14 @@ def brief(
     max_words: Optional[int] = typer.Option(None, "--max-words", help="Trim the brief to about this many words."),
     per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
     no_cache: bool = typer.Option(False, "--no-cache"),
+    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Also ask this model whether each "
+                                              "sentence is supported by its citations (unsupported: marked)."),
 ) -> None:
     """Ingest, extract, compare and write the cited brief, with a run summary at the end."""
     start = time.perf_counter()
-    analysis, llm, _ = run_analysis(paths or [], model, no_cache, per_article, 4, False)
-    result = make_brief(analysis, llm, template=template, max_words=max_words)
+    analysis, llm, store = run_analysis(paths or [], model, no_cache, per_article, 4, False)
+    judge = support_judge(judge_model, store) if judge_model else None
+    result = make_brief(analysis, llm, template=template, max_words=max_words, judge=judge)
     text = RENDERERS[fmt.value](result)
     if output:
         tmp = output.with_name(output.name + ".tmp")
@@ -161,6 +164,24 @@ def brief(
     err.print(f"run: {time.perf_counter() - start:.1f} s ({stages}); {r.model_calls} model calls, {r.cache_hits} "
               f"cache hits, {r.tokens} tokens; {r.unsupported_removed} unsupported sentences removed"
               + (f"; wrote {output}" if output else ""), highlight=False)
+
+
+def support_judge(model: str, store: Store):
+    """A judge callable: does the model say a brief sentence's citations support it? (an unusable answer: no)."""
+    from agent.errors import ModelOutputError
+    from agent.evals.judge import Verdict, judge_prompt
+
+    llm, prompt = open_llm(model, store=store), judge_prompt()
+
+    def judge(sentence) -> bool:
+        sources = "\n".join(f"- {c.text}" for c in sentence.citations)
+        try:
+            return llm.structured(prompt, {"statement": sentence.text, "sources": sources}, Verdict,
+                                  purpose="brief-judge", max_tokens=200).supported
+        except ModelOutputError:
+            return False
+
+    return judge
 
 
 def register(app: typer.Typer) -> None:
