@@ -10,7 +10,7 @@ from agent.align import roots
 from agent.entities import AliasGroup, AliasTable
 from agent.numbers import extract_quantities, same_quantity
 from agent.quotes import find_quotes, phrase_drift, quote_relation
-from agent.textnorm import content_words
+from agent.textnorm import STOPWORDS, content_words
 from agent.timeparse import TimeValue, compatible, to_interval
 from agent.types import Article, Claim, Divergence, DivergenceSide, FactCluster, SentenceRef
 
@@ -172,9 +172,10 @@ def quoted_spans(articles: list[Article]) -> list[tuple[Article, int, str]]:
             for q in find_quotes(s.text):
                 n = len(q.text.split())
                 if n >= 2 or "-" in q.text:
-                    tail = s.text[q.end:].lstrip(" ”\"'’").split(" ")[:1]
                     out.append((a, s.index, q.text))
-                    if n <= 2 and tail and tail[0].isalpha():
+                    tail = s.text[q.end:].lstrip(" ”\"'’").split(" ")[:1]
+                    # A scare-quoted word and the noun it qualifies ("no-limits" partnership) is one named term.
+                    if n <= 2 and q.text.rstrip()[-1:] not in ",.;:!?" and tail and tail[0].isalpha():
                         out.append((a, s.index, f"{q.text} {tail[0]}"))
     return out
 
@@ -218,6 +219,8 @@ def _quote_pair(a: Article, ai: int, qa: str, b: Article, bi: int, qb: str,
                 root_of: dict[str, str]) -> Divergence | None:
     """The divergence between two quoted strings, if they are versions of one another."""
     drift = phrase_drift(qa, qb)
+    if drift is not None and all(x in STOPWORDS and y in STOPWORDS for x, y in drift.swaps):
+        drift = None  # "guidance from" vs "guidance had": the words after a quote, not a changed term
     short = max(len(qa.split()), len(qb.split())) <= SHORT_PHRASE
     if drift is not None and short:
         kind, swaps = "wording_drift", ", ".join(f"{x!r} -> {y!r}" for x, y in drift.swaps)

@@ -107,3 +107,11 @@ def test_json_contract_has_documented_fields(store):
     assert article.text[ref["start"]:ref["end"]] == ref["text"]
     side = data["divergences"][0]["sides"][0]
     assert {"article_id", "outlet", "claim_ids", "sentence_refs", "text"} <= set(side)
+
+
+def test_words_after_a_quote_are_not_wording_drift():
+    from agent.reconcile import quote_divergences
+    from tests.helpers import make_article
+    a = make_article('He sought "spiritual guidance," from his pastor before the vote.', "q1", "One")
+    b = make_article('He sought "spiritual guidance," had a long talk and then voted.', "q2", "Two")
+    assert [d for d in quote_divergences([a, b], {"q1": "q1", "q2": "q2"}) if d.kind == "wording_drift"] == []
