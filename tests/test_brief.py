@@ -111,3 +111,39 @@ def test_single_source_fact_of_an_original_and_its_copy_names_the_original(store
     brief = make_brief(a, fake_llm(lead(("Ana Ruiz arrived in Lisbon on Tuesday.", [1]))))
     single = next(s for s in brief.sections if s.title == "Reported by one outlet only")
     assert single.sentences and not any("(only dddd" in s.text for s in single.sentences)
+
+
+def test_html_parses_and_every_citation_link_resolves_to_its_sentence(store):
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hrefs, self.ids, self.titles, self._in = [], {}, [], None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "a" and a.get("class") == "cite":
+                self.hrefs.append(a["href"][1:])
+                self.titles.append(a["title"])
+            if tag == "li" and "id" in a:
+                self._in = a["id"]
+                self.ids[self._in] = ""
+
+        def handle_data(self, data):
+            if self._in:
+                self.ids[self._in] += data
+
+        def handle_endtag(self, tag):
+            if tag == "li":
+                self._in = None
+
+    a = analysis(store)
+    brief = make_brief(a, fake_llm(lead(("Ana Ruiz arrived in Lisbon on Tuesday.", [1]))))
+    parser = Links()
+    parser.feed(to_html(brief))
+    assert parser.hrefs and all(h in parser.ids for h in parser.hrefs)
+    texts = {x.text for x in a.articles for x in x.sentences}
+    for href, title in zip(parser.hrefs, parser.titles):
+        sentence = title.split(": ", 1)[1]
+        assert sentence in texts and sentence in parser.ids[href]
