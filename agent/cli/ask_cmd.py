@@ -41,17 +41,26 @@ def ask(
     model: Optional[str] = typer.Option(None, "-m", "--model",
                                         help="Model string (default: NEWSAGENT_MODEL or the embedded model)."),
     fmt: AskFormat = typer.Option(AskFormat.text, "--format", help="text or json."),
+    compare: bool = typer.Option(True, "--compare/--no-compare",
+                                 help="For questions about how outlets differ, use the comparison (cached after "
+                                      "`brief`/`compare`; computed first otherwise)."),
 ) -> None:
     """Answer one question from the corpus with numbered citations, or say the corpus does not say."""
     from agent.llm import open_llm
-    from agent.qa import answer
+    from agent.qa import COMPARATIVE, answer
+    from agent.qa_compare import load_comparison
 
     store = open_store()
     ids = _corpus_ids(store, corpus)
     if not (ids if ids is not None else store.article_rows()):
         err.print("[red]error:[/red] no articles stored; run `newsagent ingest PATH` or pass --corpus PATH")
         raise typer.Exit(1)
-    result = answer(question, store, open_llm(model, store=store), article_ids=ids)
+    llm = open_llm(model, store=store)
+    comparison = None
+    if compare and COMPARATIVE.search(question):
+        err.print("comparing the outlets first (served from the cache after `brief`/`compare`)…")
+        comparison = load_comparison(store, llm, ids)
+    result = answer(question, store, llm, article_ids=ids, comparison=comparison)
     if fmt is AskFormat.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
