@@ -130,6 +130,14 @@ def refs_for(claim: Claim, article: Article) -> list[SentenceRef]:
                         end=article.sentences[i].end, text=article.sentences[i].text) for i in claim.sentence_ids]
 
 
+def statement(claim: Claim) -> str:
+    """A claim as one plain statement; a statement's own words are quoted when the clause leaves them out."""
+    if claim.quote and claim.quote.strip(" ,.") not in claim.text and claim.modality in ("attributed", "denied"):
+        verb = claim.predicate.split()[0] if claim.predicate else "said"
+        return f"{claim.subject} {verb}: “{claim.quote.strip(' ,')}”"
+    return claim.text
+
+
 def build_cluster(claims: list[Claim], articles: dict[str, Article], root_of: dict[str, str]) -> FactCluster:
     """One fact cluster from its claims."""
     rep = representative(claims, root_of)
@@ -138,7 +146,7 @@ def build_cluster(claims: list[Claim], articles: dict[str, Article], root_of: di
     refs = [r for c in claims for r in refs_for(c, articles[c.article_id])]
     times = Counter(c.time for c in claims if c.time and c.modality != "planned_or_expected")
     digest = hashlib.sha1("|".join(sorted(c.id for c in claims)).encode()).hexdigest()[:8]
-    return FactCluster(id=f"F-{digest}", text=rep.text, claim_ids=[c.id for c in claims], article_ids=article_ids,
+    return FactCluster(id=f"F-{digest}", text=statement(rep), claim_ids=[c.id for c in claims], article_ids=article_ids,
                        outlets=outlets, independent_outlets=independent_count(article_ids, articles, root_of),
                        sentence_refs=refs, modality=rep.modality,
                        time=times.most_common(1)[0][0] if times else rep.time)
