@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 
 from agent.textnorm import content_words, jaccard
+from agent.textnorm import words as all_words
 from agent.types import Article, Sentence
 
 MIN_WORDS = 6
-NEAR_COPY = 0.8  # content-word Jaccard at which two sentences say the same thing in the same words
+NEAR_COPY = 0.85  # Jaccard of all words (function words too) at which one sentence copies another
 _NUMBER = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”]")
 _CAPITAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
@@ -64,7 +65,8 @@ def pick_sentences(articles: list[Article], per_article: int) -> list[Pick]:
                 continue
             scored.append((shape + 3.0 * _echo(words[(article.id, s.index)], others), s.index))
         for score, index in sorted(scored, reverse=True)[:per_article]:
-            own = words[(article.id, index)]
+            # All words, not content words: "was set to open" and "opened" must not count as one sentence.
+            own = set(all_words(article.sentences[index].text))
             copy = next((key for key, w in chosen if key[0] != article.id and jaccard(own, w) >= NEAR_COPY), None)
             picks.append(Pick(article.id, index, round(score, 3), copy))
             if copy is None:

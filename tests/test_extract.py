@@ -112,3 +112,13 @@ def test_object_is_taken_from_the_sentence_by_code(store):
     claims, _ = extract_claims([article()], llm, per_article=10)
     arrival = next(c for c in claims if c.sentence_ids == [0])
     assert arrival.object == "Lisbon on Tuesday for a two-day summit"
+
+
+def test_planned_and_past_versions_of_a_sentence_are_not_projected_onto_each_other(store):
+    planned = article("p1", "Transport Minister Elena Marsh was set to open the new Harlow river bridge on Tuesday.")
+    past = article("p2", "Transport Minister Elena Marsh opened the new Harlow river bridge on Tuesday.")
+    llm = fake_llm(respond=copying_extractor({"was set to open": {"who": "Elena Marsh", "did": "was set to open"},
+                                              "opened the": {"who": "Elena Marsh", "did": "opened"}}), store=store)
+    claims, report = extract_claims([planned, past], llm, per_article=5)
+    assert report.projected == 0
+    assert {c.modality for c in claims} == {"planned_or_expected", "asserted_past"}

@@ -147,3 +147,15 @@ def test_corpus_json_contract(sample, monkeypatch, capsys):
             "similarity"} <= set(shown)
     assert all(shown["text"][s["start"]:s["end"]] == s["text"] for s in shown["sentences"])
     assert shown["removed"] and all({"text", "reason"} == set(r) for r in shown["removed"])
+
+
+def test_two_short_reports_sharing_two_sentences_are_not_a_copy(tmp_path, store):
+    from agent.ingest import ingest_paths
+    (tmp_path / "a.md").write_text("---\ntitle: Preview\noutlet: Herald\n---\n"
+                                   "Minister Elena Marsh was set to open the Harlow bridge on Tuesday.\n"
+                                   "The bridge cost 48 million pounds and took three years to build.\n")
+    (tmp_path / "b.md").write_text("---\ntitle: Report\noutlet: Times\n---\n"
+                                   "Minister Elena Marsh opened the Harlow bridge on Tuesday.\n"
+                                   "The bridge cost 48 million pounds and took three years to build.\n")
+    ingest_paths([str(tmp_path)], store)
+    assert all(a.derivative_of is None for a in store.list_articles())
