@@ -17,6 +17,7 @@ import bm25s
 import numpy as np
 
 from agent import config
+from agent.safety import INJECTION, looks_like_injection  # noqa: F401 (re-exported)
 from agent.store import Store
 from agent.textnorm import STOPWORDS, stem, verb_key, words
 from agent.types import Article, Citation
@@ -24,15 +25,6 @@ from agent.types import Article, Citation
 INDEX_VERSION = 1
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 WINDOW = 1  # neighbours on each side: a sentence's pronouns are often resolved by the one before it
-
-# Sentences that address the model instead of reporting news: never shown to it, never cited.
-INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b[^.]{0,40}\b(?:instructions?|rules|prompts?|guidelines)\b"
-    r"|\bsystem prompt\b|\byou are now\b|\bmaintenance mode\b"
-    r"|\b(?:ai|language model)s?\b[^.]{0,30}\b(?:summari[sz]|read)"
-    r"|^\s*(?:assistant|system|user)\s*:|<\|?(?:system|im_start)",
-    re.IGNORECASE)
-
 
 def terms(text: str) -> list[str]:
     """The BM25 tokens of a text: stems of its content words, in order."""
@@ -43,11 +35,6 @@ def keys(text: str) -> set[str]:
     """Match keys of a text's content words: stems plus verb lemmas, so "met" meets "meet"."""
     ws = [w for w in words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return {stem(w) for w in ws} | {verb_key(w) for w in ws if w.isalpha()}
-
-
-def looks_like_injection(text: str) -> bool:
-    """Whether a sentence talks to the model (instructions, fake turns) rather than reporting."""
-    return bool(INJECTION.search(text))
 
 
 def corpus_key(article_ids: list[str]) -> str:

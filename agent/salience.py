@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.safety import looks_like_injection
 from agent.textnorm import content_words, jaccard
 from agent.textnorm import words as all_words
 from agent.types import Article, Sentence
@@ -36,7 +37,7 @@ def sentence_words(articles: list[Article]) -> dict[tuple[str, int], set[str]]:
 def _shape_score(s: Sentence, position: int) -> float:
     """How claim-like a sentence looks on its own: length, lead position, names, numbers, quotes, verbs."""
     n = len(s.text.split())
-    if n < MIN_WORDS or s.text.rstrip().endswith("?"):
+    if n < MIN_WORDS or s.text.rstrip().endswith("?") or looks_like_injection(s.text):
         return 0.0
     score = 1.0 + max(0.0, 1.5 - 0.25 * position)
     score += 0.5 * min(3, len(_CAPITAL.findall(s.text)))
