@@ -6,6 +6,7 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from agent.quotes import quote_relation
 from agent.textnorm import content_words, jaccard, verb_key, words
 from agent.types import Article, Claim, FactCluster, SentenceRef
 
@@ -48,6 +49,9 @@ def overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 def similarity(a: ClaimView, b: ClaimView) -> float:
     """How likely two claims state the same fact: claim words, sentence words, same verb, shared names."""
+    qa, qb = a.claim.quote, b.claim.quote
+    if qa and qb and quote_relation(qa, qb) == "unrelated":
+        return 0.0  # two different quotations are two statements, however alike their sentences
     score = 0.55 * overlap(a.claim_words, b.claim_words)
     score += 0.45 * jaccard(set(a.sentence_words), set(b.sentence_words))
     if a.verb and a.verb == b.verb:

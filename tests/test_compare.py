@@ -115,3 +115,15 @@ def test_words_after_a_quote_are_not_wording_drift():
     a = make_article('He sought "spiritual guidance," from his pastor before the vote.', "q1", "One")
     b = make_article('He sought "spiritual guidance," had a long talk and then voted.', "q2", "Two")
     assert [d for d in quote_divergences([a, b], {"q1": "q1", "q2": "q2"}) if d.kind == "wording_drift"] == []
+
+
+def test_two_different_quotations_are_not_one_fact():
+    from agent.align import align
+    from agent.types import Claim
+    a = make_article('Spokesperson Mao Ning said Monday: "We will by no means accept the pressure."', "m1", "One")
+    b = make_article('Spokesperson Mao Ning said Monday: "The visit is an opportunity for cooperation."', "m2", "Two")
+    claims = [Claim(id=f"c{x.id}", article_id=x.id, sentence_ids=[0], subject="Spokesperson Mao Ning",
+                    predicate="said", object="Monday", modality="attributed", quote=q)
+              for x, q in ((a, "We will by no means accept the pressure."),
+                           (b, "The visit is an opportunity for cooperation."))]
+    assert len(align(claims, [a, b])) == 2
