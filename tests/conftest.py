@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from agent import config, models
+from agent import config
+from agent.llm import registry
 
 
 class NetworkBlocked(RuntimeError):
@@ -58,8 +59,8 @@ def store(tmp_path):
 
 def pytest_collection_modifyitems(config, items):
     """Skip real-model tests when the model is not installed (fail instead under CI=true)."""
-    spec = models.REGISTRY["qwen2.5-coder-1.5b"]
-    if models.is_verified(spec) or os.environ.get("CI"):
+    spec = registry.REGISTRY["qwen2.5-coder-1.5b"]
+    if registry.is_verified(spec) or os.environ.get("CI"):
         return  # under CI a missing model must fail the real-model tests, not skip them
     for item in items:
         if "real_model" in item.keywords:

@@ -2,13 +2,13 @@
 
 import json
 
-from agent.brief import make_brief
-from agent.citecheck import span_ok
-from agent.compare import compare
-from agent.extract import extract_claims, ExtractReport
-from agent.pipeline import Analysis
-from agent.render import to_html, to_json, to_markdown
-from agent.testing import fake_llm
+from agent.brief.compose import make_brief
+from agent.brief.citecheck import span_ok
+from agent.analysis.compare import compare
+from agent.analysis.extract import extract_claims, ExtractReport
+from agent.analysis.run import Analysis
+from agent.brief.render import to_html, to_json, to_markdown
+from agent.llm.fake import fake_llm
 from agent.types import RunRecord
 from tests.helpers import copying_extractor
 from tests.test_compare import OVERRIDES, corpus

@@ -7,8 +7,8 @@ import json
 
 from rich.console import Console
 
-from agent.chat import Session, repl
-from agent.testing import fake_llm
+from agent.qa.chat import Session, repl
+from agent.llm.fake import fake_llm
 from tests.test_qa import number_of
 from tests.test_retrieval import POST, corpus
 

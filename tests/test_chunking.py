@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agent.chunking import chunk_article, numbered_text
+from agent.analysis.select import chunk_article, numbered_text
 from agent.ingest.assemble import article_id
 from agent.ingest.sentences import sentences_for
-from agent.tokens import count_tokens
+from agent.llm.tokens import count_tokens
 from agent.types import Article
 
 

@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from agent.compare import compare, comparison_json
-from agent.extract import extract_claims
-from agent.testing import fake_llm
+from agent.analysis.compare import compare, comparison_json
+from agent.analysis.extract import extract_claims
+from agent.llm.fake import fake_llm
 from tests.helpers import copying_extractor, make_article
 
 PLANNED = "Prime Minister Ana Ruiz was set to arrive in Lisbon on Tuesday for a two-day summit."
@@ -110,7 +110,7 @@ def test_json_contract_has_documented_fields(store):
 
 
 def test_words_after_a_quote_are_not_wording_drift():
-    from agent.reconcile import quote_divergences
+    from agent.analysis.reconcile import quote_divergences
     from tests.helpers import make_article
     a = make_article('He sought "spiritual guidance," from his pastor before the vote.', "q1", "One")
     b = make_article('He sought "spiritual guidance," had a long talk and then voted.', "q2", "Two")
@@ -118,7 +118,7 @@ def test_words_after_a_quote_are_not_wording_drift():
 
 
 def test_two_different_quotations_are_not_one_fact():
-    from agent.align import align
+    from agent.analysis.align import align
     from agent.types import Claim
     a = make_article('Spokesperson Mao Ning said Monday: "We will by no means accept the pressure."', "m1", "One")
     b = make_article('Spokesperson Mao Ning said Monday: "The visit is an opportunity for cooperation."', "m2", "Two")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.entities import AliasTable, find_names, split_title
-from agent.textnorm import same_spelling
+from agent.text.entities import AliasTable, find_names, split_title
+from agent.text.norm import same_spelling
 
 CASE = Path(__file__).resolve().parents[1] / "evals/cases/lukashenko-china-2023/articles"
 REAL = Path(__file__).resolve().parents[2] / "shared/real-events"

@@ -178,22 +178,22 @@ def test_staged_records_cost_and_turns_a_failure_into_an_error():
 
 
 def pipeline_missing() -> bool:
-    """True until agent.pipeline and agent.qa exist (a broken one fails the test instead of skipping it)."""
+    """True until agent.analysis.run and agent.qa.answer exist (a broken one fails the test instead of skipping it)."""
     try:
-        importlib.import_module("agent.pipeline")
-        importlib.import_module("agent.qa")
+        importlib.import_module("agent.analysis.run")
+        importlib.import_module("agent.qa.answer")
     except ModuleNotFoundError as exc:
-        return exc.name in ("agent.pipeline", "agent.qa")
+        return exc.name in ("agent.analysis.run", "agent.qa.answer")
     return False
 
 
-@pytest.mark.skipif(pipeline_missing(), reason="agent.pipeline / agent.qa not built yet")
+@pytest.mark.skipif(pipeline_missing(), reason="agent.analysis.run / agent.qa.answer not built yet")
 def test_live_glue_ingests_a_shipped_case_and_records_failing_stages(tmp_path):
     from agent.evals.cases import DEFAULT_ROOT
     from agent.evals.live import predict_case
     from agent.llm import LLM
     from agent.store import Store
-    from agent.testing import FakeChatModel
+    from agent.llm.fake import FakeChatModel
 
     shipped = load_case(DEFAULT_ROOT / "valdoria-health-minister")
     llm = LLM(FakeChatModel(respond=lambda messages, kwargs: "not json"), "fake", max_reasks=0)

@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from agent.extract import draft_schema, extract_claims
-from agent.testing import FakeChatModel, fake_llm
+from agent.analysis.extract import draft_schema, extract_claims
+from agent.llm.fake import FakeChatModel, fake_llm
 from agent.types import Claim
-from agent.verify import Rejections, verify_claim
+from agent.analysis.verify import Rejections, verify_claim
 from tests.helpers import copying_extractor, make_article
 
 TEXT = ("Prime Minister Ana Ruiz arrived in Lisbon on Tuesday for a two-day summit. "

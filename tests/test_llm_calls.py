@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from agent.errors import StructuredOutputError, TruncatedOutput
 from agent.llm import LLM
-from agent.testing import FakeChatModel, Truncated, fake_llm
+from agent.llm.fake import FakeChatModel, Truncated, fake_llm
 
 
 class Verdict(BaseModel):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.modality import classify
+from agent.text.modality import classify
 from agent.types import MODALITIES
 
 CASE = Path(__file__).resolve().parents[1] / "evals/cases/lukashenko-china-2023/articles"

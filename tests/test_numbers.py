@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.numbers import extract_quantities, same_quantity, words_to_number
+from agent.text.numbers import extract_quantities, same_quantity, words_to_number
 
 REAL = Path(__file__).resolve().parents[2] / "shared/real-events"
 

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from agent.prompts import load_prompt
-from agent.qa import Answer, AnswerField, Turn, answer, fits_question, gather, resolve_followup, stream_answer
-from agent.qa import _values as qa_values
-from agent.testing import fake_llm
+from agent.qa.answer import Answer, AnswerField, Turn, answer, fits_question, gather, resolve_followup, stream_answer
+from agent.qa.answer import _values as qa_values
+from agent.llm.fake import fake_llm
 from agent.types import Comparison, Divergence, DivergenceSide, SentenceRef
 from tests.test_retrieval import NEWS, POST, corpus, fill, make_article
 

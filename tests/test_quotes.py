@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.quotes import find_quotes, phrase_drift, quote_relation, quote_similarity, same_quote
+from agent.text.quotes import find_quotes, phrase_drift, quote_relation, quote_similarity, same_quote
 
 REAL = Path(__file__).resolve().parents[2] / "shared/real-events"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agent.brief import make_brief
-from agent.citecheck import span_ok
+from agent.brief.compose import make_brief
+from agent.brief.citecheck import span_ok
 from agent.ingest import ingest_paths
 from agent.llm import open_llm
-from agent.pipeline import analyse
+from agent.analysis.run import analyse
 
 pytestmark = pytest.mark.real_model
 MODEL = "local:qwen2.5-coder-1.5b"

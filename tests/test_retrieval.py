@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from agent import retrieval
-from agent.retrieval import SentenceIndex, corpus_key, looks_like_injection, open_index, terms
+from agent.qa import retrieval
+from agent.qa.retrieval import SentenceIndex, corpus_key, looks_like_injection, open_index, terms
 from agent.types import Article, Sentence
 
 POST = ["Finance Minister Ana Ruiz resigned on Monday after a vote of no confidence.",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.textnorm import (
+from agent.text.norm import (
     content_words,
     fold,
     jaccard,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.timeparse import TimeValue, compatible, find_time_expressions, resolve, to_interval
+from agent.text.timeparse import TimeValue, compatible, find_time_expressions, resolve, to_interval
 
 TUESDAY = date(2023, 2, 28)
 CASE = Path(__file__).resolve().parents[1] / "evals/cases/lukashenko-china-2023/articles"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent import tokens
+from agent.llm import tokens
 
 
 def test_counts_offline_with_a_fresh_cache(tmp_path, monkeypatch):

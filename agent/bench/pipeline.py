@@ -7,11 +7,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from agent.brief import make_brief
-from agent.extract import extract_claims
+from agent.brief.compose import make_brief
+from agent.analysis.extract import extract_claims
 from agent.ingest import ingest_paths
 from agent.llm import get_chat_model, open_llm
-from agent.pipeline import analyse
+from agent.analysis.run import analyse
 from agent.store import Store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "evals" / "cases" / "lukashenko-china-2023" / "articles"

@@ -44,7 +44,7 @@ class QABench:
 
 def _ask(question: str, store: Store, llm, history: list, mode: str) -> tuple[object, float | None, float]:
     """One answer with its time to the first streamed token (None when nothing streamed) and in total."""
-    from agent.qa import Answer, answer, stream_answer
+    from agent.qa.answer import Answer, answer, stream_answer
 
     start, first = time.perf_counter(), None
     if mode == "structured":

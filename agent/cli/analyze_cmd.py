@@ -15,14 +15,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from agent import config
-from agent.brief import make_brief
-from agent.compare import comparison_json
+from agent.brief.compose import make_brief
+from agent.analysis.compare import comparison_json
 from agent.errors import UsageError
-from agent.extract import PER_ARTICLE
+from agent.analysis.extract import PER_ARTICLE
 from agent.ingest import ingest_paths
 from agent.llm import open_llm
-from agent.pipeline import Analysis, analyse
-from agent.render import RENDERERS
+from agent.analysis.run import Analysis, analyse
+from agent.brief.render import RENDERERS
 from agent.store import Store, open_store
 
 out = Console()

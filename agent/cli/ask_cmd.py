@@ -47,8 +47,8 @@ def ask(
 ) -> None:
     """Answer one question from the corpus with numbered citations, or say the corpus does not say."""
     from agent.llm import open_llm
-    from agent.qa import COMPARATIVE, answer
-    from agent.qa_compare import load_comparison
+    from agent.qa.answer import COMPARATIVE, answer
+    from agent.qa.comparative import load_comparison
 
     store = open_store()
     ids = _corpus_ids(store, corpus)
@@ -84,7 +84,7 @@ def chat(
     session: Optional[str] = typer.Option(None, "--session", help="Resume this session id (default: a new one)."),
 ) -> None:
     """Ask questions in turn; follow-ups use the conversation. :show N, :sources, :quit."""
-    from agent.chat import Session, repl
+    from agent.qa.chat import Session, repl
     from agent.llm import open_llm
 
     store = open_store()

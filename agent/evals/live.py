@@ -14,7 +14,7 @@ from agent.evals.cases import Case
 from agent.evals.record import model_slug
 from agent.evals.runner import Predictions, Predictor
 
-StageProgress = Callable[[str, int, int], None]  # (stage, done, total), as agent.pipeline reports it
+StageProgress = Callable[[str, int, int], None]  # (stage, done, total), as agent.analysis.run reports it
 MEMO_TEMPLATE = "exec-memo"  # the prompt the memo rubric is scored against
 
 
@@ -96,7 +96,7 @@ def _summary(report: Any) -> Any:
 
 def briefs(case: Case, analysis: Any, llm: Any, preds: Predictions) -> None:
     """The brief, and the memo when the case has a rubric for it."""
-    brief_mod = importlib.import_module("agent.brief")
+    brief_mod = importlib.import_module("agent.brief.compose")
     brief = staged(preds, "brief", llm, lambda: brief_mod.make_brief(analysis, llm))
     preds.brief = as_json(brief)
     if brief is not None:
@@ -108,7 +108,7 @@ def briefs(case: Case, analysis: Any, llm: Any, preds: Predictions) -> None:
 
 def predict_case(case: Case, llm: Any, store: Any, progress: StageProgress | None = None) -> Predictions:
     """One case through the real stages with LLM, in STORE (fresh, holding only this case)."""
-    pipeline, qa = importlib.import_module("agent.pipeline"), importlib.import_module("agent.qa")
+    pipeline, qa = importlib.import_module("agent.analysis.run"), importlib.import_module("agent.qa.answer")
     preds = Predictions()
     ingest_case(case, store, preds)
     analysis = staged(preds, "analyse", llm, lambda: pipeline.analyse(store, llm, progress=progress))
@@ -127,7 +127,7 @@ def pipeline_predictor(model: str, *, no_cache: bool = False, workdir: Path | No
     from agent.llm import open_llm
     from agent.store import Store, open_store
 
-    for module in ("agent.pipeline", "agent.brief", "agent.qa"):  # fail now, once, rather than once per case
+    for module in ("agent.analysis.run", "agent.brief.compose", "agent.qa.answer"):  # fail now, once, rather than once per case
         importlib.import_module(module)
     workdir = workdir or config.home_dir() / "eval-work"
     # The cache and call log live in the workspace store, so a re-run is cheap even though each case's

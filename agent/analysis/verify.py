@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from agent import modality as modality_cues
-from agent.entities import AliasTable
-from agent.names import find_names
-from agent.numbers import extract_quantities
-from agent.quotes import find_quotes
-from agent.textnorm import content_words, stem
-from agent.timeparse import find_time_expressions, resolve
+from agent.text import modality as modality_cues
+from agent.text.entities import AliasTable
+from agent.text.names import find_names
+from agent.text.numbers import extract_quantities
+from agent.text.quotes import find_quotes
+from agent.text.norm import content_words, stem
+from agent.text.timeparse import find_time_expressions, resolve
 from agent.types import Article, Claim
 
 GROUNDING_MIN = 0.6  # share of a claim's content words that must appear (stemmed) in its cited sentences

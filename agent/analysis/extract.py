@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field, create_model
 
-from agent.chunking import chunk_article, numbered_line
-from agent.entities import AliasTable
+from agent.analysis.select import chunk_article, numbered_line
+from agent.text.entities import AliasTable
 from agent.errors import ModelOutputError
 from agent.llm import LLM
 from agent.prompts import load_prompt
-from agent.salience import Pick, pick_sentences
+from agent.analysis.select import Pick, pick_sentences
 from agent.types import Article, Chunk, Claim
-from agent.verify import Rejections, tidy, verify_claim
+from agent.analysis.verify import Rejections, tidy, verify_claim
 
 PER_ARTICLE = 8  # sentences extracted per article: the stage's cost is linear in this
 CHUNK_TOKENS = 900

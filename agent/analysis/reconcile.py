@@ -6,12 +6,12 @@ import hashlib
 from collections import Counter
 from datetime import date
 
-from agent.align import roots
-from agent.entities import AliasGroup, AliasTable
-from agent.numbers import extract_quantities, same_quantity
-from agent.quotes import find_quotes, phrase_drift, quote_relation
-from agent.textnorm import STOPWORDS, content_words
-from agent.timeparse import TimeValue, compatible, to_interval
+from agent.analysis.align import roots
+from agent.text.entities import AliasGroup, AliasTable
+from agent.text.numbers import extract_quantities, same_quantity
+from agent.text.quotes import find_quotes, phrase_drift, quote_relation
+from agent.text.norm import STOPWORDS, content_words
+from agent.text.timeparse import TimeValue, compatible, to_interval
 from agent.types import Article, Claim, Divergence, DivergenceSide, FactCluster, SentenceRef
 
 PAST = ("asserted_past", "ongoing", "attributed")

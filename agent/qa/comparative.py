@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from agent.entities import AliasTable
-from agent.retrieval import Hit, citation_of, keys
-from agent.textnorm import words
+from agent.text.entities import AliasTable
+from agent.qa.retrieval import Hit, citation_of, keys
+from agent.text.norm import words
 from agent.types import Article, Citation, Comparison
 
 SPELLING = re.compile(r"\b(?:spell|spelling|spelled|spelt|spells)\b|\bname[sd]?\b.*\b(?:differ|outlets?)\b|"
@@ -64,7 +64,7 @@ def divergence_hits(asked: set[str], comparison: Comparison | None) -> list[Hit]
 def load_comparison(store, llm, article_ids: list[str] | None = None) -> Comparison | None:
     """The comparison of the stored articles from the pipeline (None when the pipeline is not available)."""
     try:
-        from agent.pipeline import analyse
+        from agent.analysis.run import analyse
     except ImportError:
         return None
     return analyse(store, llm, article_ids=article_ids).comparison

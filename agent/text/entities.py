@@ -6,8 +6,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from agent.names import HONORIFICS, ORG_WORDS, PARTICLES, TITLE_HEADS, NameMention, find_names
-from agent.textnorm import fold, same_spelling, spelling_key
+from agent.text.names import HONORIFICS, ORG_WORDS, PARTICLES, TITLE_HEADS, NameMention, find_names
+from agent.text.norm import fold, same_spelling, spelling_key
 
 __all__ = ["AliasGroup", "AliasTable", "NameMention", "find_names", "split_title"]
 

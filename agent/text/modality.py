@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.quotes import SPEECH_VERBS, according_to, clean_speaker, find_quotes, speaker_after, speaker_before
-from agent.textnorm import IRREGULAR, verb_key
+from agent.text.quotes import SPEECH_VERBS, according_to, clean_speaker, find_quotes, speaker_after, speaker_before
+from agent.text.norm import IRREGULAR, verb_key
 from agent.types import Modality
 
 MODALS = frozenset("will shall would 'll ’ll".split())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.textnorm import content_words, stem
+from agent.text.norm import content_words, stem
 from agent.types import Article, BriefSection, Citation, CitedSentence, SentenceRef
 
 SUPPORT_MIN = 0.5

@@ -16,9 +16,9 @@ import bm25s
 import numpy as np
 
 from agent import config
-from agent.safety import INJECTION, looks_like_injection  # noqa: F401 (re-exported)
+from agent.text.safety import INJECTION, looks_like_injection  # noqa: F401 (re-exported)
 from agent.store import Store
-from agent.textnorm import STOPWORDS, stem, verb_key, words
+from agent.text.norm import STOPWORDS, stem, verb_key, words
 from agent.types import Article, Citation
 
 INDEX_VERSION = 1

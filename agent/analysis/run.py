@@ -1,4 +1,4 @@
-"""The stages end to end: stored articles -> verified claims -> comparison (-> brief, in agent.brief)."""
+"""The stages end to end: stored articles -> verified claims -> comparison (-> brief, in agent.brief.compose)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.compare import compare
-from agent.entities import AliasTable
-from agent.extract import PER_ARTICLE, ExtractReport, extract_claims
+from agent.analysis.compare import compare
+from agent.text.entities import AliasTable
+from agent.analysis.extract import PER_ARTICLE, ExtractReport, extract_claims
 from agent.llm import LLM
 from agent.prompts import load_prompt
 from agent.store import Store

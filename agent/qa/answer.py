@@ -13,10 +13,10 @@ from agent.errors import ModelOutputError
 from agent.llm import LLM
 from agent.llm.parse import InvalidAnswer, validate
 from agent.prompts import load_prompt
-from agent.retrieval import Hit, SentenceIndex, keys, open_index
+from agent.qa.retrieval import Hit, SentenceIndex, keys, open_index
 from agent.store import Store
-from agent.textnorm import STOPWORDS, words
-from agent.qa_compare import divergence_hits, spelling_answer
+from agent.text.norm import STOPWORDS, words
+from agent.qa.comparative import divergence_hits, spelling_answer
 from agent.types import Citation, Comparison
 
 K = 6  # sentences shown to the model: enough for two or three outlets, short enough for a 1.5B model on a CPU

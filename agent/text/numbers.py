@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.textnorm import STOPWORDS
-from agent.timeparse import find_time_expressions
+from agent.text.norm import STOPWORDS
+from agent.text.timeparse import find_time_expressions
 
 _SMALL = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "

@@ -9,8 +9,8 @@ from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
 
-from agent.names import TITLE_HEADS, find_names
-from agent.textnorm import normalize_phrase
+from agent.text.names import TITLE_HEADS, find_names
+from agent.text.norm import normalize_phrase
 
 SPEECH_VERBS = (
     "said says say saying told tells telling added adds adding asked asks asking stated stating wrote writes "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.align import align
-from agent.entities import AliasTable
-from agent.reconcile import reconcile
+from agent.analysis.align import align
+from agent.text.entities import AliasTable
+from agent.analysis.reconcile import reconcile
 from agent.types import Article, Claim, Comparison, FactCluster
 
 CONSENSUS_MIN = 2  # independent outlets needed for a fact to count as agreed

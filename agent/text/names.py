@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agent.textnorm import fold, stem
+from agent.text.norm import fold, stem
 
 # Words that end a title ("Foreign Minister", "Mr.") and words that only modify one ("Vice", "Former").
 TITLE_HEADS = frozenset(

@@ -6,8 +6,8 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from agent.quotes import quote_relation
-from agent.textnorm import content_words, jaccard, verb_key, words
+from agent.text.quotes import quote_relation
+from agent.text.norm import content_words, jaccard, verb_key, words
 from agent.types import Article, Claim, FactCluster, SentenceRef
 
 SAME_FACT = 0.34  # combined similarity at which two claims state the same fact

@@ -7,13 +7,13 @@ import time
 
 from pydantic import BaseModel, Field
 
-from agent.citecheck import check_sections, citation
+from agent.brief.citecheck import check_sections, citation
 from agent.errors import ModelOutputError
 from agent.llm import LLM
-from agent.pipeline import Analysis, account
+from agent.analysis.run import Analysis, account
 from agent.prompts import load_prompt
-from agent.reconcile import specificity
-from agent.textnorm import content_words, words
+from agent.analysis.reconcile import specificity
+from agent.text.norm import content_words, words
 from agent.types import Article, Brief, BriefSection, CitedSentence, Divergence, FactCluster
 
 LEAD_FACTS = 8

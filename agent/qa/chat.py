@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from agent import config
 from agent.llm import LLM
-from agent.qa import Answer, Turn, stream_answer
+from agent.qa.answer import Answer, Turn, stream_answer
 from agent.store import Store
 from agent.types import Citation
 
