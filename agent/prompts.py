@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
 from agent.errors import PromptError
+from agent.resources import prompts_dir
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 SECTION = re.compile(r"^<<<(system|user)>>>\s*$", re.MULTILINE)
@@ -21,10 +20,6 @@ SPECIAL_TOKEN = re.compile(r"<\|[^|<>\n]{0,40}\|>|<\||\|>")
 DELIMITER = re.compile(r"<{3,}|>{3,}|«{3,}|»{3,}")
 
 
-def prompts_dir() -> Path:
-    """The folder of prompt files (NEWSAGENT_PROMPTS_DIR or the repository's `prompts/`)."""
-    env = os.environ.get("NEWSAGENT_PROMPTS_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "prompts"
 
 
 def neutralize(text: str) -> str:

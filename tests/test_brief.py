@@ -5,7 +5,7 @@ import json
 from agent.brief.compose import make_brief
 from agent.brief.citecheck import span_ok
 from agent.analysis.compare import compare
-from agent.analysis.extract import extract_claims, ExtractReport
+from agent.analysis.extract import extract_claims
 from agent.analysis.run import Analysis
 from agent.brief.render import to_html, to_json, to_markdown
 from agent.llm.fake import fake_llm

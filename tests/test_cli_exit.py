@@ -17,3 +17,33 @@ def test_success_exits_0(tmp_path):
     run = subprocess.run([sys.executable, "-m", "agent", "--home", str(tmp_path / "ws"), "corpus", "list"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0
+
+
+def _run(tmp_path, *args, env=None):
+    import os
+    return subprocess.run([sys.executable, "-m", "agent", "--home", str(tmp_path / "ws"), *args],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_unknown_option_is_one_line_usage_error_exit_2(tmp_path):
+    run = _run(tmp_path, "brief", "--bogus-flag")
+    assert run.returncode == 2
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--bogus-flag" in lines[0] and "Traceback" not in run.stderr
+
+
+def test_missing_argument_is_one_line_usage_error_exit_2(tmp_path):
+    run = _run(tmp_path, "ask")
+    assert run.returncode == 2
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "question" in lines[0].lower() and "Traceback" not in run.stderr
+
+
+def test_unexpected_error_is_one_line_and_control_characters_are_inert(tmp_path):
+    # A JSON corpus path that exists but an unknown model provider's failure is a NewsagentError; force a raw
+    # exception instead through a bad NEWSAGENT_N_CTX (int() of garbage) on a command that loads the local model.
+    bad = tmp_path / "a.txt"
+    bad.write_text("Officials met on Monday in the capital to discuss the budget for next year.\n")
+    run = _run(tmp_path, "ask", "--corpus", str(bad), "What \x1b[31mhappened?", env={"NEWSAGENT_N_CTX": "x\x1b[2J"})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and "\x1b[2J" not in run.stderr

@@ -13,8 +13,9 @@ from agent.ingest import ingest_paths
 from agent.llm import get_chat_model, open_llm
 from agent.analysis.run import analyse
 from agent.store import Store
+from agent.resources import evals_dir
 
-SAMPLE = Path(__file__).resolve().parents[2] / "evals" / "cases" / "lukashenko-china-2023" / "articles"
+SAMPLE = evals_dir() / "cases" / "lukashenko-china-2023" / "articles"
 
 
 @dataclass

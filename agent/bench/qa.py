@@ -17,8 +17,9 @@ from pathlib import Path
 from agent.evals.cases import load_case, resolve_refs
 from agent.evals.scorers import score_qa
 from agent.store import Store
+from agent.resources import evals_dir
 
-DEFAULT_CASE = Path(__file__).resolve().parents[2] / "evals" / "cases" / "lukashenko-china-2023"
+DEFAULT_CASE = evals_dir() / "cases" / "lukashenko-china-2023"
 
 
 @dataclass

@@ -14,7 +14,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from agent import config
 from agent.brief.compose import make_brief
 from agent.analysis.compare import comparison_json
 from agent.errors import UsageError

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from agent import __version__, config
 from agent.errors import NewsagentError
+from agent.text.safety import safe_terminal
 
 app = typer.Typer(
     name="newsagent",
@@ -54,23 +57,35 @@ def _register_all() -> None:
 
 
 def main() -> None:
-    """Console-script entry point: one-line errors instead of tracebacks for expected failures."""
+    """Console-script entry point: one-line errors instead of tracebacks (NEWSAGENT_DEBUG=1 shows them)."""
     _register_all()
     try:
-        code = app(standalone_mode=False)  # non-standalone click returns typer.Exit's code instead of exiting
+        code = app(standalone_mode=False)  # non-standalone returns typer.Exit's code instead of exiting
     except NewsagentError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        sys.exit(1)
+        _fail(str(exc), 1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+        _fail("aborted", 130)
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument, bad value
+        _fail(f"{exc.format_message()} (see `newsagent {_command_name()} --help`)", getattr(exc, "exit_code", 2))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # a provider's 500, a bug: one line, the traceback only on request
+        if os.environ.get("NEWSAGENT_DEBUG"):
+            raise
+        _fail(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              "(set NEWSAGENT_DEBUG=1 for the traceback)", 1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _command_name() -> str:
+    """The subcommand the user typed (for the usage hint), or nothing."""
+    names = [a for a in sys.argv[1:] if not a.startswith("-")]
+    return names[0] if names else ""
+
+
+def _fail(message: str, code: int) -> None:
+    """Print one error line (markup and control characters from the message shown literally) and exit."""
+    err.print(f"[red]error:[/red] {escape(safe_terminal(message))}", highlight=False, soft_wrap=True)
+    sys.exit(code)

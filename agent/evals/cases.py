@@ -28,9 +28,10 @@ from agent.evals.gold import (  # noqa: F401  (re-exported: the case API lives h
     Side,
 )
 from agent.types import Article
+from agent.resources import evals_dir
 
 CASES_ENV = "NEWSAGENT_EVAL_CASES"
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "evals" / "cases"
+DEFAULT_ROOT = evals_dir() / "cases"
 ARTICLE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
 
 

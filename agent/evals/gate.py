@@ -11,8 +11,9 @@ from pydantic import BaseModel, ValidationError
 
 from agent.errors import BadInput, UsageError
 from agent.evals.record import EvalRun, Spread, spread
+from agent.resources import evals_dir
 
-TOLERANCES_PATH = Path(__file__).resolve().parents[2] / "evals" / "tolerances.yaml"
+TOLERANCES_PATH = evals_dir() / "tolerances.yaml"
 EPS = 1e-9  # float noise is not a regression
 Status = Literal["better", "same", "within", "regressed", "missing", "new"]
 

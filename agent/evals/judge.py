@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,8 +14,9 @@ from agent.evals.results import Detail, ScoreResult, ratio
 from agent.evals.runner import Judge, Predictions
 from agent.evals.scorers import brief_sentences
 from agent.prompts import Prompt, parse_prompt
+from agent.resources import evals_dir
 
-PROMPT_PATH = Path(__file__).resolve().parents[2] / "evals" / "judge_support.md"
+PROMPT_PATH = evals_dir() / "judge_support.md"
 
 
 class Verdict(BaseModel):

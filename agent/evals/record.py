@@ -5,11 +5,11 @@ from __future__ import annotations
 import statistics
 import subprocess
 from datetime import datetime, timezone
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from agent import __version__
+from agent.resources import checkout_root
 from agent.evals.results import Detail
 
 SCORER_VERSION = 1  # bump when a scorer changes meaning: runs of different versions are not comparable
@@ -114,7 +114,9 @@ def model_slug(model: str) -> str:
 
 def code_version() -> tuple[str, bool]:
     """`git describe --always --dirty` of the checkout (and whether it is dirty), else the package version."""
-    root = Path(__file__).resolve().parents[2]
+    root = checkout_root()
+    if root is None:
+        return __version__, False
     try:
         out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=root, capture_output=True,
                              text=True, timeout=10, check=True).stdout.strip()

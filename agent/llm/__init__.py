@@ -39,6 +39,10 @@ def ensure_local_file(ref: ModelRef) -> str:
 def get_chat_model(name: str | None = None, *, max_tokens: int = 1024) -> BaseChatModel:
     """A LangChain chat model for a model string (local models are loaded once per process)."""
     ref = resolve_model(name)
+    if ref.provider == "fake":
+        from agent.llm.fake import fake_chat_model
+
+        return fake_chat_model()
     if ref.provider == "local":
         from agent.llm.local import LocalChatModel
 
@@ -60,6 +64,6 @@ def open_llm(name: str | None = None, *, store: Store | None = None, use_cache: 
     """The typed call handle for a model string, with the workspace cache and call log."""
     ref = resolve_model(name)
     chat = get_chat_model(ref.name)
-    style = "json_object" if ref.provider == "local" else "json_schema"
+    style = "json_object" if ref.provider in ("local", "fake") else "json_schema"
     return LLM(chat, ref.cache_id, store=store, use_cache=use_cache, max_reasks=max_reasks, format_style=style,
                name=ref.name)

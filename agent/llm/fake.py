@@ -1,8 +1,9 @@
-"""A fake chat model for tests and offline demos: queued or computed answers, and a record of every call."""
+"""The fake model (`-m fake:`): queued or computed answers, a record of every call; for tests and offline demos."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -39,11 +40,6 @@ class FakeChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "newsagent-fake"
-
-    def enqueue(self, *answers: Answer) -> "FakeChatModel":
-        """Add answers to the queue."""
-        self.answers.extend(answers)
-        return self
 
     def _next(self, messages: list[BaseMessage], kwargs: dict) -> Answer:
         if self.answers:
@@ -87,3 +83,70 @@ def fake_llm(*answers: Answer, respond: Callable | None = None, store: Any = Non
 
     chat = FakeChatModel(answers=list(answers), respond=respond)
     return LLM(chat, "fake", store=store, max_reasks=max_reasks, name="fake")
+
+
+# --- the `fake:` provider: deterministic, schema-valid answers computed from the prompt itself -------------------
+_NUMBERED = re.compile(r"^\[S?(\d+)\] (?:\([^)]*\) )?(.*)$", re.M)
+_KEYS = re.compile(r"^Sentences: (.*)$", re.M)
+_WORD_CHARS = re.compile(r'["\\]')
+
+
+def _user_text(messages: list[BaseMessage]) -> str:
+    return "\n".join(str(m.content) for m in messages if m.type == "human")
+
+
+def _capped_words(text: str, n: int) -> str:
+    """The first N words of TEXT, each at most 16 characters, without quotes or backslashes (the extract grammar)."""
+    words = [w[:16] for w in _WORD_CHARS.sub("", text).rstrip(".").split() if w.strip(".,;:")]
+    return " ".join(words[:n]) or "it"
+
+
+def _extract(user: str, schema: dict) -> dict:
+    """Who = the sentence's first two words, did = the third."""
+    lines = dict(_NUMBERED.findall(user))
+    keys = _KEYS.search(user)
+    wanted = keys.group(1).split(", ") if keys else list(schema.get("properties", {}))
+    out = {}
+    for key in wanted:
+        words = _capped_words(lines.get(key[1:], "it happened"), 3).split()
+        out[key] = {"who": " ".join(words[:2]) or "it", "did": (words[2:] or ["said"])[0]}
+    return out
+
+
+def _lead(user: str, schema: dict) -> dict:
+    """The first two numbered facts, copied."""
+    facts = _NUMBERED.findall(user)[:2]
+    sentences = [{"text": re.sub(r"\s*\((?:planned\)|\d+ outlets?\))", "", t).strip(), "facts": [int(n)]}
+                 for n, t in facts]
+    return {"sentences": sentences or [{"text": "Nothing to report.", "facts": []}]}
+
+
+def _qa(user: str, schema: dict) -> dict:
+    """The first retrieved sentence, cited."""
+    found = _NUMBERED.findall(user)
+    if not found:
+        return {"answer": "not stated", "cite": [], "found": False}
+    return {"answer": found[0][1], "cite": [int(found[0][0])], "found": True}
+
+
+RESPONDERS: dict[str, Callable[[str, dict], dict]] = {
+    "SentenceClaims": _extract, "Lead": _lead, "ModelAnswer": _qa,
+    "Verdict": lambda user, schema: {"supported": True, "reason": ""},
+}
+
+
+def scripted(messages: list[BaseMessage], kwargs: dict) -> Answer:
+    """The `fake:` model's answer: a responder by schema title, else the QA answer shape for plain text."""
+    schema = (kwargs.get("response_format") or {}).get("schema") or {}
+    user = _user_text(messages)
+    responder = RESPONDERS.get(str(schema.get("title", "")))
+    if responder is not None:
+        return responder(user, schema)
+    if schema:
+        raise ValueError(f"the fake model has no answer for schema {schema.get('title')!r}")
+    return _qa(user, schema)
+
+
+def fake_chat_model() -> FakeChatModel:
+    """The chat model behind `-m fake:` (no download, deterministic)."""
+    return FakeChatModel(respond=scripted)

@@ -13,14 +13,15 @@ from agent import config
 from agent.llm import registry
 from agent.errors import UnknownModel
 
-Provider = Literal["local", "openai", "openai-compatible"]
-PROVIDERS = ("local", "openai", "openai-compatible")
+Provider = Literal["local", "openai", "openai-compatible", "fake"]
+PROVIDERS = ("local", "openai", "openai-compatible", "fake")
 EXAMPLES = [
     "local:qwen2.5-coder-1.5b",
     "local:qwen2.5-coder-0.5b",
     "local:/path/to/model.gguf",
     "openai:gpt-4.1-mini",
     "openai-compatible:http://host:8000/v1#model-name",
+    "fake:",
 ]
 
 
@@ -56,6 +57,8 @@ def resolve_model(name: str | None = None) -> ModelRef:
     """Parse a model string (default: NEWSAGENT_MODEL, else the embedded model)."""
     name = (name or config.default_model_name()).strip()
     provider, sep, rest = name.partition(":")
+    if provider == "fake" and sep:
+        return ModelRef(name="fake:" + (rest or "echo"), provider="fake", model=rest or "echo")
     if not sep or provider not in PROVIDERS or not rest:
         raise UnknownModel(name, EXAMPLES, _hint(name))
     if provider == "local":

@@ -15,3 +15,11 @@ INJECTION = re.compile(
 def looks_like_injection(text: str) -> bool:
     """Whether a sentence talks to the model (instructions, fake turns) rather than reporting."""
     return bool(INJECTION.search(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_terminal(text: str) -> str:
+    """Text safe to print to a terminal: control characters (ESC and the rest) shown as visible escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
