@@ -78,6 +78,15 @@ class Article(BaseModel):
         """A short human name: the outlet, else the file name."""
         return self.outlet or self.path.rsplit("/", 1)[-1]
 
+    def ref(self, index: int) -> SentenceRef:
+        """The reference to one of this article's sentences (span and text)."""
+        s = self.sentence(index)
+        return SentenceRef(article_id=self.id, index=s.index, start=s.start, end=s.end, text=s.text)
+
+    def cite(self, index: int) -> Citation:
+        """The reader-facing citation of one of this article's sentences (with the outlet's name)."""
+        return Citation(**self.ref(index).model_dump(), outlet=self.label)
+
 
 class Chunk(BaseModel):
     """A run of consecutive sentences of one article that fits a token budget."""

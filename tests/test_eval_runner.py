@@ -8,7 +8,9 @@ import pytest
 
 from agent.errors import StructuredOutputError
 from agent.evals.cases import load_case
-from agent.evals.judge import Verdict, judge_brief, judge_prompt
+from agent.brief.judge import Verdict
+from agent.llm.calls import Usage
+from agent.evals.judge import judge_brief, judge_prompt
 from agent.evals.live import staged
 from agent.evals.record import HEADLINE
 from agent.evals.runner import Predictions, replay_predictor, run_cases, score_case
@@ -122,22 +124,14 @@ def test_leaked_canary_in_the_brief_is_caught(case):
     assert score_case(case, preds).metrics["leakage.canary_leak_rate"] == 1.0
 
 
-class FakeUsage:
-    def __init__(self):
-        self.n = 0
-
-    def snapshot(self):
-        return {"tokens": self.n * 10, "calls": self.n, "cache_hits": 0, "failures": 0}
-
-
 class FakeLLM:
     """Answers the judge with queued verdicts or errors; counts calls in its usage."""
 
     def __init__(self, *answers):
-        self.answers, self.usage = list(answers), FakeUsage()
+        self.answers, self.usage = list(answers), Usage()
 
     def structured(self, prompt, values, schema, **kwargs):
-        self.usage.n += 1
+        self.usage.add(hit=False, prompt=8, completion=2)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -168,7 +162,8 @@ def test_staged_records_cost_and_turns_a_failure_into_an_error():
     preds, llm = Predictions(), FakeLLM()
 
     def work():
-        llm.usage.n += 2
+        for _ in range(2):
+            llm.usage.add(hit=False, prompt=8, completion=2)
         return "done"
 
     assert staged(preds, "analyse", llm, work) == "done"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from agent.text.quotes import quote_relation
 from agent.text.norm import content_words, jaccard, verb_key, words
-from agent.types import Article, Claim, FactCluster, SentenceRef
+from agent.types import Article, Claim, FactCluster
 
 SAME_FACT = 0.34  # combined similarity at which two claims state the same fact
 SAME_ARTICLE = 0.6  # stricter bar to put two claims of one article into one cluster
@@ -128,12 +128,6 @@ def representative(claims: list[Claim], root_of: dict[str, str]) -> Claim:
                                       rank.get(c.modality, 9), -len(c.entities), len(c.text)))
 
 
-def refs_for(claim: Claim, article: Article) -> list[SentenceRef]:
-    """The sentence references a claim cites."""
-    return [SentenceRef(article_id=article.id, index=i, start=article.sentences[i].start,
-                        end=article.sentences[i].end, text=article.sentences[i].text) for i in claim.sentence_ids]
-
-
 def statement(claim: Claim) -> str:
     """A claim as one plain statement; a statement's own words are quoted when the clause leaves them out."""
     if claim.quote and claim.quote.strip(" ,.") not in claim.text and claim.modality in ("attributed", "denied"):
@@ -147,7 +141,7 @@ def build_cluster(claims: list[Claim], articles: dict[str, Article], root_of: di
     rep = representative(claims, root_of)
     article_ids = list(dict.fromkeys(c.article_id for c in claims))
     outlets = list(dict.fromkeys(articles[a].label for a in article_ids))
-    refs = [r for c in claims for r in refs_for(c, articles[c.article_id])]
+    refs = [articles[c.article_id].ref(i) for c in claims for i in c.sentence_ids]
     times = Counter(c.time for c in claims if c.time and c.modality != "planned_or_expected")
     digest = hashlib.sha1("|".join(sorted(c.id for c in claims)).encode()).hexdigest()[:8]
     return FactCluster(id=f"F-{digest}", text=statement(rep), claim_ids=[c.id for c in claims], article_ids=article_ids,

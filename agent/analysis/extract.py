@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field, create_model
 
-from agent.analysis.select import chunk_article, numbered_line
+from agent.analysis.select import chunk_article, numbered_text
 from agent.text.entities import AliasTable
 from agent.errors import ModelOutputError
 from agent.llm import LLM
@@ -97,7 +97,7 @@ def run_job(job: Job, llm: LLM) -> list[Claim]:
     """Ask the model for one chunk's claims (unverified)."""
     prompt = load_prompt("extract_claims")
     article = job.article
-    shown = "\n".join(numbered_line(i, article.sentences[i].text) for i in job.ids)
+    shown = numbered_text(article, job.ids)
     values = {"outlet": article.outlet or "unknown", "published": str(article.published or "unknown"),
               "sentences": shown, "keys": ", ".join(f"S{i}" for i in job.ids)}
     answer = llm.structured(prompt, values, draft_schema(job.ids), purpose="extract",
@@ -166,13 +166,7 @@ def _run_jobs(jobs: list[Job], llm: LLM, report: ExtractReport, concurrency: int
 
 
 def _account(report: ExtractReport, llm: LLM, before: dict, start: float) -> None:
-    after = llm.usage.snapshot()
-    report.tokens = int(after["tokens"] - before["tokens"])
-    report.calls = int(after["calls"] - before["calls"])
-    report.cache_hits = int(after["cache_hits"] - before["cache_hits"])
+    spent = llm.usage.since(before)
+    report.tokens, report.calls, report.cache_hits = spent["tokens"], spent["calls"], spent["cache_hits"]
     report.seconds = time.perf_counter() - start
 
-
-def dropped_counts(report: ExtractReport) -> Counter:
-    """Drops by reason (for tables)."""
-    return report.rejections.counts

@@ -12,7 +12,7 @@ from agent.text.numbers import extract_quantities, same_quantity
 from agent.text.quotes import find_quotes, phrase_drift, quote_relation
 from agent.text.norm import STOPWORDS, content_words
 from agent.text.timeparse import TimeValue, compatible, to_interval
-from agent.types import Article, Claim, Divergence, DivergenceSide, FactCluster, SentenceRef
+from agent.types import Article, Claim, Divergence, DivergenceSide, FactCluster
 
 PAST = ("asserted_past", "ongoing", "attributed")
 SHORT_PHRASE = 6
@@ -32,16 +32,10 @@ def div_id(kind: str, sides: list[DivergenceSide]) -> str:
     return f"D-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
 
 
-def sref(article: Article, index: int) -> SentenceRef:
-    """A reference to one sentence."""
-    s = article.sentences[index]
-    return SentenceRef(article_id=article.id, index=index, start=s.start, end=s.end, text=s.text)
-
-
 def side(article: Article, claims: list[Claim], indexes: list[int] | None = None) -> DivergenceSide:
     """One version: the article, its claims and the sentences as written."""
     idx = indexes if indexes is not None else sorted({i for c in claims for i in c.sentence_ids})
-    refs = [sref(article, i) for i in idx]
+    refs = [article.ref(i) for i in idx]
     return DivergenceSide(article_id=article.id, outlet=article.label, claim_ids=[c.id for c in claims],
                           sentence_refs=refs, text=" ".join(r.text for r in refs))
 

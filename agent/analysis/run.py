@@ -62,10 +62,10 @@ def analyse(store: Store, llm: LLM, article_ids: list[str] | None = None, progre
 
 def account(run: RunRecord, llm: LLM, before: dict, seconds: float) -> None:
     """Add the model usage since BEFORE and the elapsed seconds to a run record."""
-    after = llm.usage.snapshot()
-    run.model_calls += int(after["calls"] - before["calls"])
-    run.cache_hits += int(after["cache_hits"] - before["cache_hits"])
-    run.prompt_tokens += int(after["prompt_tokens"] - before["prompt_tokens"])
-    run.completion_tokens += int(after["completion_tokens"] - before["completion_tokens"])
+    spent = llm.usage.since(before)
+    run.model_calls += spent["calls"]
+    run.cache_hits += spent["cache_hits"]
+    run.prompt_tokens += spent["prompt_tokens"]
+    run.completion_tokens += spent["completion_tokens"]
     run.tokens = run.prompt_tokens + run.completion_tokens
     run.seconds = round(run.seconds + seconds, 2)

@@ -65,12 +65,10 @@ def _ctx(llm):
 
 
 def _cost(label: str, llm, before: dict, start: float, **extra) -> StageCost:
-    after = llm.usage.snapshot()
+    spent = llm.usage.since(before)
     p_eval, gen = _perf(llm)
-    return StageCost(label, round(time.perf_counter() - start, 1), int(after["calls"] - before["calls"]),
-                     int(after["cache_hits"] - before["cache_hits"]),
-                     int(after["prompt_tokens"] - before["prompt_tokens"]),
-                     int(after["completion_tokens"] - before["completion_tokens"]),
+    return StageCost(label, round(time.perf_counter() - start, 1), spent["calls"], spent["cache_hits"],
+                     spent["prompt_tokens"], spent["completion_tokens"],
                      None if p_eval is None else round(p_eval, 1), None if gen is None else round(gen, 1), extra)
 
 

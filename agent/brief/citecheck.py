@@ -6,17 +6,12 @@ import re
 from dataclasses import dataclass
 
 from agent.text.norm import content_words, stem
-from agent.types import Article, BriefSection, Citation, CitedSentence, SentenceRef
+from agent.types import Article, BriefSection, Citation, CitedSentence
 
 SUPPORT_MIN = 0.5
 STRICT_SUPPORT_MIN = 0.75  # model-written sentences must be mostly made of their sources' words
 _META = re.compile(r"\((?:\d+ independent outlets?|only )[^)]*\)")  # our own count/outlet notes
 _ISO = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")  # share of a sentence's content words found in its cited sentences
-
-
-def citation(ref: SentenceRef, article: Article) -> Citation:
-    """A reader-facing citation for a sentence reference."""
-    return Citation(**ref.model_dump(), outlet=article.label)
 
 
 def span_ok(c: Citation, articles: dict[str, Article]) -> bool:

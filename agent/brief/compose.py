@@ -7,7 +7,7 @@ import time
 
 from pydantic import BaseModel, Field
 
-from agent.brief.citecheck import check_sections, citation
+from agent.brief.citecheck import check_sections
 from agent.errors import ModelOutputError
 from agent.llm import LLM
 from agent.analysis.run import Analysis, account
@@ -61,7 +61,7 @@ def sentence_for_fact(fact: FactCluster, articles: dict[str, Article], suffix: s
     for ref in fact.sentence_refs:
         if ref.article_id not in seen:
             seen.add(ref.article_id)
-            cites.append(citation(ref, articles[ref.article_id]))
+            cites.append(articles[ref.article_id].cite(ref.index))
     text = fact.text[:1].upper() + fact.text[1:]
     return CitedSentence(text=text.rstrip(".") + suffix + ".", citations=cites)
 
@@ -74,13 +74,13 @@ def agreed_section(analysis: Analysis, by_id: dict[str, Article]) -> list[CitedS
 
 def divergence_sentences(d: Divergence, by_id: dict[str, Article]) -> list[CitedSentence]:
     """A divergence: its rationale citing every side, then each version as written for timing and conflicts."""
-    cites = [citation(r, by_id[r.article_id]) for s in d.sides for r in s.sentence_refs[:2]]
+    cites = [by_id[r.article_id].cite(r.index) for s in d.sides for r in s.sentence_refs[:2]]
     head = f"{KIND_LABEL[d.kind]} ({RESOLUTION_LABEL[d.resolution]}): {d.rationale}"
     out = [CitedSentence(text=head, citations=cites)]
     if d.kind in ("timing_of_report", "contradiction", "number_or_date"):
         for s in d.sides:
             ref = s.sentence_refs[0]
-            out.append(CitedSentence(text=f"{s.outlet}: “{ref.text}”", citations=[citation(ref, by_id[ref.article_id])]))
+            out.append(CitedSentence(text=f"{s.outlet}: “{ref.text}”", citations=[by_id[ref.article_id].cite(ref.index)]))
     return out
 
 
@@ -153,7 +153,7 @@ def lead_section(analysis: Analysis, llm: LLM, template: str, by_id: dict[str, A
     for s in lead.sentences[:max_sentences]:
         used = [facts[n - 1] for n in dict.fromkeys(s.facts) if 1 <= n <= len(facts)]
         used_ids |= {f.id for f in used}
-        cites = [citation(r, by_id[r.article_id]) for f in used for r in f.sentence_refs]
+        cites = [by_id[r.article_id].cite(r.index) for f in used for r in f.sentence_refs]
         out.append(CitedSentence(text=cut_repetition(_COUNT_NOTE.sub("", s.text).strip()), citations=cites))
     # A small model often stops after one sentence: code adds the next agreed facts, stated plainly.
     rest = [f for f in facts if f.id not in used_ids][: max(0, LEAD_MIN - len(out))]

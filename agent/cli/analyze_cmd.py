@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from agent.brief.compose import make_brief
+from agent.brief.judge import support_judge
 from agent.analysis.compare import comparison_json
 from agent.errors import UsageError
 from agent.analysis.extract import PER_ARTICLE
@@ -163,24 +164,6 @@ def brief(
     err.print(f"run: {time.perf_counter() - start:.1f} s ({stages}); {r.model_calls} model calls, {r.cache_hits} "
               f"cache hits, {r.tokens} tokens; {r.unsupported_removed} unsupported sentences removed"
               + (f"; wrote {output}" if output else ""), highlight=False)
-
-
-def support_judge(model: str, store: Store):
-    """A judge callable: does the model say a brief sentence's citations support it? (an unusable answer: no)."""
-    from agent.errors import ModelOutputError
-    from agent.evals.judge import Verdict, judge_prompt
-
-    llm, prompt = open_llm(model, store=store), judge_prompt()
-
-    def judge(sentence) -> bool:
-        sources = "\n".join(f"- {c.text}" for c in sentence.citations)
-        try:
-            return llm.structured(prompt, {"statement": sentence.text, "sources": sources}, Verdict,
-                                  purpose="brief-judge", max_tokens=200).supported
-        except ModelOutputError:
-            return False
-
-    return judge
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel
 
 from agent.errors import ModelOutputError
 from agent.evals.cases import Case
@@ -13,27 +12,12 @@ from agent.evals.gold import ResolvedGold
 from agent.evals.results import Detail, ScoreResult, ratio
 from agent.evals.runner import Judge, Predictions
 from agent.evals.scorers import brief_sentences
-from agent.prompts import Prompt, parse_prompt
-from agent.resources import evals_dir
+from agent.brief.judge import judge_prompt, judge_statement
+from agent.prompts import Prompt
 
-PROMPT_PATH = evals_dir() / "judge_support.md"
-
-
-class Verdict(BaseModel):
-    """The judge's answer for one statement."""
-
-    supported: bool
-    reason: str = ""
-
-
-def judge_prompt() -> Prompt:
-    """The judge's prompt file (kept with the evals, not with the pipeline's prompts)."""
-    return parse_prompt("judge_support", PROMPT_PATH.read_text(encoding="utf-8"))
-
-
-def _sources(sentence: Mapping) -> str:
+def _sources(sentence: Mapping) -> list[str]:
     cites = sentence.get("citations") if isinstance(sentence.get("citations"), list) else []
-    return "\n".join(f"- {c.get('text')}" for c in cites if isinstance(c, Mapping) and isinstance(c.get("text"), str))
+    return [c["text"] for c in cites if isinstance(c, Mapping) and isinstance(c.get("text"), str)]
 
 
 def judge_brief(brief: Any, llm: Any, prompt: Prompt) -> ScoreResult:
@@ -48,8 +32,7 @@ def judge_brief(brief: Any, llm: Any, prompt: Prompt) -> ScoreResult:
             res.details.append(Detail(item=item, ok=False, why="cites nothing (not asked)", score=0.0))
             continue
         try:
-            verdict = llm.structured(prompt, {"statement": s["text"], "sources": sources}, Verdict,
-                                     purpose="eval-judge", max_tokens=int(prompt.meta.get("max_tokens", 200)))
+            verdict = judge_statement(llm, prompt, s["text"], sources, "eval-judge")
         except ModelOutputError as exc:
             failed += 1
             res.details.append(Detail(item=item, ok=False, why=f"judge answer unusable: {exc}"))

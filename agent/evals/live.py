@@ -60,8 +60,8 @@ def staged(preds: Predictions, name: str, llm: Any, fn: Callable[[], Any]) -> An
         preds.errors.append(f"{name}: {type(exc).__name__}: {exc}")
         return None
     finally:
-        after = llm.usage.snapshot() if llm is not None else {}
-        cost = {k: after.get(k, 0) - before.get(k, 0) for k in ("tokens", "calls", "cache_hits", "failures")}
+        spent = llm.usage.since(before) if llm is not None else {}
+        cost = {k: spent.get(k, 0) for k in ("tokens", "calls", "cache_hits", "failures")}
         preds.costs[name] = cost | {"seconds": round(time.perf_counter() - start, 3)}
 
 

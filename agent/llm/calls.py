@@ -62,6 +62,12 @@ class Usage:
                 "completion_tokens": self.completion_tokens, "tokens": self.tokens,
                 "seconds": round(self.seconds, 2), "failures": self.failures}
 
+    def since(self, before: dict[str, float]) -> dict[str, float]:
+        """What was spent since BEFORE (an earlier `snapshot()`): calls, hits, tokens, seconds, failures."""
+        now = self.snapshot()
+        return {k: round(v - before.get(k, 0), 2) if k == "seconds" else int(v - before.get(k, 0))
+                for k, v in now.items()}
+
 
 def to_lc(messages: list[tuple[str, str]]) -> list[BaseMessage]:
     """(role, text) pairs to LangChain messages."""

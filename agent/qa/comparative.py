@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from agent.text.entities import AliasTable
-from agent.qa.retrieval import Hit, citation_of, keys
+from agent.qa.retrieval import Hit, keys
 from agent.text.norm import words
 from agent.types import Article, Citation, Comparison
 
@@ -17,7 +17,7 @@ MIN_MATCH = 0.5
 def _first_sentence_with(article: Article, needed: set[str]) -> Citation | None:
     for s in article.sentences:
         if needed <= set(words(s.text)):
-            return citation_of(article, s.index)
+            return article.cite(s.index)
     return None
 
 

@@ -52,13 +52,6 @@ class Hit:
     bm25: float
 
 
-def citation_of(article: Article, index: int) -> Citation:
-    """The reader-facing reference to one sentence of an article."""
-    s = article.sentences[index]
-    return Citation(article_id=article.id, index=s.index, start=s.start, end=s.end, text=s.text,
-                    outlet=article.outlet or article.label)
-
-
 def window_text(article: Article, index: int) -> str:
     lo, hi = max(0, index - WINDOW), min(len(article.sentences), index + WINDOW + 1)
     return " ".join(s.text for s in article.sentences[lo:hi])
@@ -91,7 +84,7 @@ class SentenceIndex:
             for s in a.sentences:
                 if looks_like_injection(s.text):
                     continue
-                refs.append(citation_of(a, s.index))
+                refs.append(a.cite(s.index))
                 sent_docs.append(terms(s.text))
                 df.update(keys(s.text))
                 contexts.append(window_text(a, s.index))
