@@ -137,11 +137,11 @@ def test_corpus_json_contract(sample, monkeypatch, capsys):
 
     store, _, articles = sample
     monkeypatch.setattr(ingest_cmd, "open_store", lambda: store)
-    ingest_cmd.list_corpus(ingest_cmd.ListFormat.json)
+    ingest_cmd.list_corpus(ingest_cmd.TableOrJson.json)
     rows = json.loads(capsys.readouterr().out)
     keys = {"id", "path", "title", "outlet", "published", "sentence_count", "derivative_of"}
     assert len(rows) == 5 and all(keys <= set(r) for r in rows)
-    ingest_cmd.show(articles[CNN].id[:8], ingest_cmd.ShowFormat.json)
+    ingest_cmd.show(articles[CNN].id[:8], ingest_cmd.TextOrJson.json)
     shown = json.loads(capsys.readouterr().out)
     assert {"id", "path", "title", "outlet", "published", "text", "sentences", "removed", "derivative_of",
             "similarity"} <= set(shown)

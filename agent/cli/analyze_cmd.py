@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -19,26 +17,13 @@ from agent.brief.judge import support_judge
 from agent.analysis.compare import comparison_json
 from agent.errors import UsageError
 from agent.analysis.extract import PER_ARTICLE
+from agent.cli.common import MODEL_HELP, BriefFormat, TableOrJson, err, out
 from agent.ingest import ingest_paths
 from agent.llm import open_llm
 from agent.analysis.run import Analysis, analyse
 from agent.brief.render import RENDERERS
 from agent.store import Store, open_store
 
-out = Console()
-err = Console(stderr=True)
-MODEL_HELP = "Model string (local:qwen2.5-coder-1.5b, openai:gpt-4.1-mini, openai-compatible:URL#model)."
-
-
-class TableOrJson(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class BriefFormat(str, Enum):
-    md = "md"
-    json = "json"
-    html = "html"
 
 
 def ingest_for(store: Store, paths: list[Path]) -> list[str] | None:

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 from typing import Iterator, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from agent.store import Store, open_store
+from agent.cli.common import MODEL_HELP, TextOrJson, err, out
 
-out = Console()
-err = Console(stderr=True)
-
-
-class AskFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def _corpus_ids(store: Store, corpus: Optional[list[Path]]) -> list[str] | None:
@@ -39,8 +31,8 @@ def ask(
     corpus: Optional[list[Path]] = typer.Option(None, "--corpus",
                                                 help="Answer from these files/folders only (ingested first if needed)."),
     model: Optional[str] = typer.Option(None, "-m", "--model",
-                                        help="Model string (default: NEWSAGENT_MODEL or the embedded model)."),
-    fmt: AskFormat = typer.Option(AskFormat.text, "--format", help="text or json."),
+                                        help=MODEL_HELP),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
     compare: bool = typer.Option(True, "--compare/--no-compare",
                                  help="For questions about how outlets differ, use the comparison (cached after "
                                       "`brief`/`compare`; computed first otherwise)."),
@@ -61,7 +53,7 @@ def ask(
         err.print("comparing the outlets first (served from the cache after `brief`/`compare`)…")
         comparison = load_comparison(store, llm, ids)
     result = answer(question, store, llm, article_ids=ids, comparison=comparison)
-    if fmt is AskFormat.json:
+    if fmt is TextOrJson.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     out.print(escape(result.answer), highlight=False)
@@ -80,7 +72,7 @@ def _lines() -> Iterator[str]:
 
 def chat(
     corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Chat about these files/folders only."),
-    model: Optional[str] = typer.Option(None, "-m", "--model", help="Model string."),
+    model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
     session: Optional[str] = typer.Option(None, "--session", help="Resume this session id (default: a new one)."),
 ) -> None:
     """Ask questions in turn; follow-ups use the conversation. :show N, :sources, :quit."""

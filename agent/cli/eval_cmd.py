@@ -7,7 +7,6 @@ import sys
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -16,11 +15,10 @@ from agent.errors import UsageError
 from agent.evals import history
 from agent.evals.gate import GateResult, compare_runs, load_rules, tolerance_text, with_overrides
 from agent.evals.record import HEADLINE, CaseResult, EvalRun
+from agent.cli.common import MODEL_HELP, err, out
 
 eval_app = typer.Typer(help="Eval suites: run a model over the cases, compare two runs, gate a model swap.",
                        no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
 SHORT = {m: m.split(".", 1)[1].replace("_", " ") for m in HEADLINE}
 STATUS_STYLE = {"better": "green", "same": "", "within": "yellow", "regressed": "bold red", "missing": "bold red",
                 "new": "cyan"}
@@ -85,7 +83,7 @@ def run_table(run: EvalRun) -> Table:
 
 @eval_app.command("run")
 def run_cmd(
-    model: Optional[str] = typer.Option(None, "-m", "--model", help="Model string (default: NEWSAGENT_MODEL or embedded)."),
+    model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
     suite: str = typer.Option("all", "--suite", help="Suite: sample, synthetic, all, or your own."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Call the model fresh (measure tokens and time)."),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Also judge brief support with this model."),

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -18,21 +15,10 @@ from agent.errors import UsageError
 from agent.ingest import DEFAULT_MAX_BYTES, ingest_paths
 from agent.store import open_store
 from agent.types import Article
+from agent.cli.common import TableOrJson, TextOrJson, err, out
 
 corpus_app = typer.Typer(help="The stored articles: list them, show one.", no_args_is_help=True)
 # One line per article/file however long, and piped tables wide enough to keep ids and dates whole.
-out = Console(soft_wrap=True) if sys.stdout.isatty() else Console(soft_wrap=True, width=200)
-err = Console(stderr=True, soft_wrap=True)
-
-
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class ShowFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def ingest(
@@ -75,10 +61,10 @@ def _summary(a: Article) -> dict:
 
 
 @corpus_app.command("list")
-def list_corpus(fmt: ListFormat = typer.Option(ListFormat.table, "--format", help="table or json.")) -> None:
+def list_corpus(fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="table or json.")) -> None:
     """Every stored article: id, outlet, date, title, sentences, and what it is a derivative of."""
     rows = open_store().article_rows()
-    if fmt is ListFormat.json:
+    if fmt is TableOrJson.json:
         keys = ("id", "path", "title", "outlet", "outlet_source", "published", "published_source",
                 "sentence_count", "derivative_of", "similarity")
         print(json.dumps([{k: r[k] for k in keys} for r in rows], indent=2, ensure_ascii=False))
@@ -94,13 +80,13 @@ def list_corpus(fmt: ListFormat = typer.Option(ListFormat.table, "--format", hel
 
 @corpus_app.command("show")
 def show(article_id: str = typer.Argument(..., help="Article id (a unique prefix is enough)."),
-         fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", help="text or json.")) -> None:
+         fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json.")) -> None:
     """One article: cleaned text with sentence numbers and offsets, then what was removed and why."""
     try:
         a = open_store().get_article(article_id)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from None
-    if fmt is ShowFormat.json:
+    if fmt is TextOrJson.json:
         print(json.dumps(show_json(a), indent=2, ensure_ascii=False))
         return
     _print_article(a)

@@ -1,0 +1,37 @@
+"""What every command shares: the consoles, the output-format choices, and the model option."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+
+from rich.console import Console
+
+# Piped output keeps table columns and ids whole instead of wrapping them at 80 columns.
+out = Console(soft_wrap=True) if sys.stdout.isatty() else Console(soft_wrap=True, width=200)
+err = Console(stderr=True, soft_wrap=True)
+
+MODEL_HELP = ("Model string: local:qwen2.5-coder-1.5b (default), openai:gpt-4.1-mini, "
+              "openai-compatible:URL#model, fake: (NEWSAGENT_MODEL sets the default).")
+
+
+class TableOrJson(str, Enum):
+    """Output as a table for people or JSON for programs."""
+
+    table = "table"
+    json = "json"
+
+
+class TextOrJson(str, Enum):
+    """Output as text for people or JSON for programs."""
+
+    text = "text"
+    json = "json"
+
+
+class BriefFormat(str, Enum):
+    """The brief's file formats."""
+
+    md = "md"
+    json = "json"
+    html = "html"
