@@ -29,6 +29,9 @@ def shown_sentences(messages) -> tuple[dict[str, str], list[str]]:
 def copying_extractor(overrides: dict[str, dict] | None = None):
     """A fake model answer: who = first two words, did = the third; OVERRIDES (by sentence text) win."""
     overrides = overrides or {}
+    for answer in overrides.values():
+        unknown = set(answer) - {"who", "did"}
+        assert not unknown, f"the model answers only who/did; {sorted(unknown)} would be ignored"
 
     def respond(messages, kwargs):
         lines, keys = shown_sentences(messages)
@@ -37,7 +40,7 @@ def copying_extractor(overrides: dict[str, dict] | None = None):
             text = lines[key[1:]]
             hit = next((v for k, v in overrides.items() if k in text), None)
             w = text.rstrip(".").replace('"', "").split()
-            out[key] = {k: v for k, v in (hit or {"who": " ".join(w[:2]), "did": w[2]}).items() if k in ("who", "did")}
+            out[key] = hit or {"who": " ".join(w[:2]), "did": w[2]}
         return out
 
     return respond

@@ -16,15 +16,13 @@ QUOTE_D = ("The ministry said it was \"actively encouraging peace talks and the 
            "in the region.")
 DRIFT_B = "The two countries have declared a \"no-limits partnership\" with each other."
 DRIFT_C = "The two countries have declared a \"no-limits friendship\" with each other."
+# The model only names who/did; code takes the object from the sentence and the modality from its cues.
 OVERRIDES = {
-    "was set to arrive": {"who": "Prime Minister Ana Ruiz", "did": "was set to arrive", "what": "in Lisbon on Tuesday",
-                          "mod": "planned"},
-    "Ruiz arrived in Lisbon on Tuesday for": {"who": "Prime Minister Ana Ruiz", "did": "arrived",
-                                              "what": "in Lisbon on Tuesday", "mod": "past"},
-    "Ruiz arrived in Lisbon on Tuesday,": {"who": "Ana Ruiz", "did": "arrived", "what": "in Lisbon on Tuesday",
-                                           "mod": "past"},
-    "killed 12": {"who": "The storm", "did": "killed", "what": "12 people in Porto", "mod": "past"},
-    "killed 15": {"who": "The storm", "did": "killed", "what": "15 people in Porto", "mod": "past"},
+    "was set to arrive": {"who": "Prime Minister Ana Ruiz", "did": "was set to arrive"},
+    "Ruiz arrived in Lisbon on Tuesday for": {"who": "Prime Minister Ana Ruiz", "did": "arrived"},
+    "Ruiz arrived in Lisbon on Tuesday,": {"who": "Ana Ruiz", "did": "arrived"},
+    "killed 12": {"who": "The storm", "did": "killed"},
+    "killed 15": {"who": "The storm", "did": "killed"},
 }
 
 
@@ -53,7 +51,7 @@ def kinds(comparison):
 def test_arrival_is_consensus_and_derivative_adds_no_vote(store):
     comparison, _ = run(store)
     arrival = next(f for f in comparison.facts if "arrived" in f.text)
-    assert "aaaa" in arrival.article_ids or any("arrive" in f.text for f in comparison.facts)
+    assert "aaaa" in arrival.article_ids  # the planned report joins the fact it announced (the timing rule needs it)
     assert set(arrival.article_ids) >= {"bbbb", "cccc", "dddd"}
     assert arrival.independent_outlets == len({"aaaa", "bbbb", "cccc"} & set(arrival.article_ids))
 

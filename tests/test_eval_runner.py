@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 
 import pytest
 
@@ -172,17 +171,6 @@ def test_staged_records_cost_and_turns_a_failure_into_an_error():
     assert preds.errors == ["brief: ZeroDivisionError: division by zero"] and "brief" in preds.costs
 
 
-def pipeline_missing() -> bool:
-    """True until agent.analysis.run and agent.qa.answer exist (a broken one fails the test instead of skipping it)."""
-    try:
-        importlib.import_module("agent.analysis.run")
-        importlib.import_module("agent.qa.answer")
-    except ModuleNotFoundError as exc:
-        return exc.name in ("agent.analysis.run", "agent.qa.answer")
-    return False
-
-
-@pytest.mark.skipif(pipeline_missing(), reason="agent.analysis.run / agent.qa.answer not built yet")
 def test_live_glue_ingests_a_shipped_case_and_records_failing_stages(tmp_path):
     from agent.evals.cases import DEFAULT_ROOT
     from agent.evals.live import predict_case

@@ -19,8 +19,7 @@ def article(aid="a1", text=TEXT, published=date(2024, 3, 7)):
 
 
 def test_hallucinated_claim_is_dropped_and_counted(store):
-    llm = fake_llm(respond=copying_extractor({"She met": {"who": "Vladimir Putin", "did": "bombed",
-                                                          "what": "the moon base", "mod": "past"}}), store=store)
+    llm = fake_llm(respond=copying_extractor({"She met": {"who": "Vladimir Putin", "did": "bombed"}}), store=store)
     claims, report = extract_claims([article()], llm, per_article=10)
     assert all("Putin" not in c.subject for c in claims)
     assert report.rejections.counts["ungrounded"] == 1
@@ -35,10 +34,9 @@ def test_wrong_sentence_id_is_dropped():
     assert rejections.counts == {"invalid_sentence_id": 1}
 
 
-def test_set_to_arrive_becomes_planned_even_when_model_says_past(store):
-    llm = fake_llm(respond=copying_extractor({"set to arrive": {"who": "Ruiz", "did": "was set to arrive",
-                                                                "what": "in Porto on Thursday", "mod": "past"}}),
-                   store=store)
+def test_set_to_arrive_is_planned_from_the_sentence_cue_not_the_model(store):
+    # The model names only who/did ("arrive" here, as a small model might); the cue in the sentence decides.
+    llm = fake_llm(respond=copying_extractor({"set to arrive": {"who": "Ruiz", "did": "arrive"}}), store=store)
     claims, _ = extract_claims([article()], llm, per_article=10)
     porto = next(c for c in claims if "Porto" in c.object)
     assert porto.modality == "planned_or_expected"
@@ -54,8 +52,7 @@ def test_tuesday_resolves_against_publication_date(store):
 
 
 def test_quote_and_speaker_copied_by_code(store):
-    llm = fake_llm(respond=copying_extractor({"promises": {"who": "Ruiz", "did": "told", "what": "reporters",
-                                                           "mod": "said"}}), store=store)
+    llm = fake_llm(respond=copying_extractor({"promises": {"who": "Ruiz", "did": "told"}}), store=store)
     claims, _ = extract_claims([article()], llm, per_article=10)
     quoted = next(c for c in claims if c.sentence_ids == [2])
     assert quoted.quote.startswith("We will keep our promises")
@@ -64,9 +61,7 @@ def test_quote_and_speaker_copied_by_code(store):
 
 
 def test_pronoun_subject_resolved_from_text(store):
-    llm = fake_llm(respond=copying_extractor({"She met": {"who": "She", "did": "met",
-                                                          "what": "President Tomas Vale at the palace",
-                                                          "mod": "past"}}), store=store)
+    llm = fake_llm(respond=copying_extractor({"She met": {"who": "She", "did": "met"}}), store=store)
     claims, _ = extract_claims([article()], llm, per_article=10)
     met = next(c for c in claims if c.sentence_ids == [1])
     assert "Ruiz" in met.subject
