@@ -216,3 +216,16 @@ def test_failed_extraction_chunks_are_counted(case):
     result = score_case(case, preds)
     assert result.metrics["errors.failed_chunks"] == 1.0
     assert "extract: chunk failed: A chunk 0: StructuredOutputError: not JSON" in result.errors
+
+
+def test_scorers_are_picked_by_name_and_unknown_names_refused(case):
+    from agent.errors import UsageError
+    from agent.evals.registry import SCORERS, pick
+
+    preds = perfect()
+    only = score_case(case, preds, scorers=["claims", "qa"])
+    assert {k.split(".")[0] for k in only.metrics} == {"claims", "qa", "errors"}
+    every = score_case(case, preds)
+    assert {k.split(".")[0] for k in every.metrics} >= set(SCORERS) - {"rubric"}
+    with pytest.raises(UsageError, match="unknown scorer 'clams'"):
+        pick(["clams"])

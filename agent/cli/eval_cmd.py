@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from agent import config
-from agent.errors import UsageError
 from agent.evals import history
 from agent.evals.gate import GateResult, compare_runs, load_rules, tolerance_text, with_overrides
 from agent.evals.record import HEADLINE, CaseResult, EvalRun
@@ -24,18 +23,18 @@ STATUS_STYLE = {"better": "green", "same": "", "within": "yellow", "regressed": 
                 "new": "cyan"}
 
 
-def execute(model: str, suite: str, *, no_cache: bool = False, judge_model: Optional[str] = None) -> EvalRun:
+def execute(model: str, suite: str, *, no_cache: bool = False, judge_model: Optional[str] = None,
+            scorers: Optional[list[str]] = None) -> EvalRun:
     """Run SUITE with MODEL through the real pipeline, store the run and its reports, and return it."""
     from agent.evals.cases import load_suite
     from agent.evals.runner import run_cases
 
-    cases = load_suite(suite)
-    try:
-        from agent.evals.live import pipeline_predictor
+    from agent.evals.live import pipeline_predictor
+    from agent.evals.registry import pick
 
-        predict = pipeline_predictor(model, no_cache=no_cache, progress=_stage_progress)
-    except ModuleNotFoundError as exc:
-        raise UsageError(f"the pipeline is not available ({exc}); `eval run` needs agent.analysis.run and agent.qa.answer") from None
+    cases = load_suite(suite)
+    pick(scorers)  # an unknown scorer name fails before any model call
+    predict = pipeline_predictor(model, no_cache=no_cache, progress=_stage_progress)
     judge = None
     if judge_model:
         from agent.evals.judge import llm_judge
@@ -43,7 +42,7 @@ def execute(model: str, suite: str, *, no_cache: bool = False, judge_model: Opti
         judge = llm_judge(_canonical(judge_model))
     err.print(f"eval: {len(cases)} case(s) of suite {suite!r} with {model}" + (" (no cache)" if no_cache else ""))
     run = run_cases(cases, predict, model=model, suite=suite, judge=judge, judge_model=judge_model,
-                    no_cache=no_cache, progress=_progress)
+                    scorers=scorers, no_cache=no_cache, progress=_progress)
     path = history.save_run(run)
     err.print(f"stored run {run.run_id}: {path} (report: {path.with_suffix('.md')}, {path.with_suffix('.html')})")
     return run
@@ -88,9 +87,11 @@ def run_cmd(
     no_cache: bool = typer.Option(False, "--no-cache", help="Call the model fresh (measure tokens and time)."),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Also judge brief support with this model."),
     as_json: bool = typer.Option(False, "--json", help="Print the stored run as JSON."),
+    scorer: Optional[list[str]] = typer.Option(None, "--scorer", help="Only these scorers (repeatable; default: all)."),
 ) -> None:
     """Run every case of a suite through the pipeline, score it, store the run and print a table."""
-    run = execute(_canonical(model or config.default_model_name()), suite, no_cache=no_cache, judge_model=judge_model)
+    run = execute(_canonical(model or config.default_model_name()), suite, no_cache=no_cache, judge_model=judge_model,
+                  scorers=scorer)
     if as_json:
         print(run.model_dump_json(indent=1))
     else:

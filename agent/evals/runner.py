@@ -4,57 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from agent.evals import scorers
+from agent.evals.predictions import Predictions
+from agent.evals.registry import Scoring, run_scorers
 from agent.evals.cases import Case, CaseError, resolve_refs
 from agent.evals.gold import ResolvedGold
 from agent.evals.record import HEADLINE, CaseResult, EvalRun, code_version, new_run_id, now_iso
 from agent.evals.results import ScoreResult
-from agent.types import Article
 
 FAILURES_KEPT = 30  # per scorer and case: enough for a report, small enough to keep run files readable
 
 
-@dataclass
-class Predictions:
-    """What the stages produced for one case, as the plain JSON the scorers read."""
-
-    articles: dict[str, Article] = field(default_factory=dict)  # case file name -> ingested article
-    extract: Any = None  # {"claims": [...], "summary": {...}}
-    compare: Any = None  # {"facts": [...], "divergences": [...], ...}
-    brief: Any = None  # Brief JSON
-    memo: Any = None  # memo JSON (only for cases with a rubric)
-    answers: dict[str, Any] = field(default_factory=dict)  # question id -> {"answer", "citations", "abstained"}
-    costs: dict[str, dict] = field(default_factory=dict)  # stage -> {"tokens", "seconds", "calls", "cache_hits"}
-    prompt_hashes: dict[str, str] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)  # stages that failed, one line each
-
-
 Predictor = Callable[[Case], Predictions]
 Judge = Callable[[Case, Predictions, ResolvedGold], ScoreResult]
-
-
-def _scores(case: Case, preds: Predictions, gold: ResolvedGold) -> list[ScoreResult]:
-    """Every deterministic scorer on one case's predictions."""
-    by_id = {a.id: a for a in preds.articles.values()}
-    outputs = {"extract": preds.extract, "compare": preds.compare, "brief": preds.brief, "answers": preds.answers}
-    results = [
-        scorers.score_claims(preds.extract, gold, by_id),
-        scorers.score_facts(preds.compare, gold),
-        scorers.score_divergences(preds.compare, gold),
-        scorers.score_citations(preds.brief, by_id),
-        scorers.score_brief_coverage(preds.brief, gold, by_id),
-        scorers.score_qa(preds.answers, gold, by_id),
-        scorers.score_derivatives(by_id.values(), gold),
-        scorers.score_cost(preds.costs),
-    ]
-    if gold.rubric:
-        outputs["memo"] = preds.memo
-        results.append(scorers.score_rubric(preds.memo, gold, by_id))
-    results.append(scorers.score_leakage(outputs, gold, by_id.values()))
-    return results
 
 
 def _merge(result: CaseResult, score: ScoreResult) -> None:
@@ -83,14 +46,15 @@ def _failed_chunks(extract: Any) -> list[str]:
     return [str(c) for c in failed] if isinstance(failed, list) else []
 
 
-def score_case(case: Case, preds: Predictions, judge: Judge | None = None) -> CaseResult:
-    """Score one case's predictions with every scorer (and the judge, if any); failures counted, not skipped."""
+def score_case(case: Case, preds: Predictions, judge: Judge | None = None,
+               scorers: list[str] | None = None) -> CaseResult:
+    """Score one case's predictions with the named scorers (default: all) and the judge; failures counted."""
     try:
         gold = resolve_refs(case, preds.articles)
     except CaseError as exc:
         return unscorable(case.name, preds.errors + [f"gold not resolvable against the ingested articles: {exc}"])
     result = CaseResult(case=case.name, errors=list(preds.errors))
-    for score in _scores(case, preds, gold) + ([judge(case, preds, gold)] if judge else []):
+    for score in run_scorers(Scoring(preds, gold), scorers) + ([judge(case, preds, gold)] if judge else []):
         _merge(result, score)
     invalid = sum(v for k, v in result.counts.items() if k.endswith(".invalid"))
     failed_chunks = _failed_chunks(preds.extract)
@@ -113,6 +77,7 @@ def predict_safely(predict: Predictor, case: Case) -> Predictions:
 
 
 def run_cases(cases: list[Case], predict: Predictor, *, model: str, suite: str, judge: Judge | None = None,
+              scorers: list[str] | None = None,
               judge_model: str | None = None, no_cache: bool = False,
               progress: Callable[[str, CaseResult], None] | None = None) -> EvalRun:
     """Predict and score every case; the run carries model, prompts, code version, per-case metrics and cost."""
@@ -123,7 +88,7 @@ def run_cases(cases: list[Case], predict: Predictor, *, model: str, suite: str, 
         start = time.perf_counter()
         preds = predict_safely(predict, case)
         wall = time.perf_counter() - start
-        result = score_case(case, preds, judge)
+        result = score_case(case, preds, judge, scorers)
         result.seconds = round(max(result.seconds, wall), 3)
         run.prompt_hashes.update(preds.prompt_hashes)
         run.cases.append(result)
