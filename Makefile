@@ -32,6 +32,7 @@ install: $(BIN)/newsagent
 
 model: install
 	$(BIN)/newsagent models pull qwen2.5-coder-1.5b
+	$(BIN)/newsagent models pull all-minilm-l6-v2
 
 brief: model
 	mkdir -p $(OUT)

@@ -88,6 +88,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (article_id, model, claim_id)
     );
     """,
+    # 4: sentence embeddings by (embedder name, sha256 of the text): a re-run embeds nothing it has seen
+    """
+    CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        text_sha256 TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (model, text_sha256)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 
@@ -324,6 +335,25 @@ class Store:
         """The newest entries of the call log, newest first."""
         rows = self.query("SELECT * FROM llm_calls ORDER BY id DESC LIMIT ?", (limit,))
         return [dict(r) for r in rows]
+
+    # --- sentence embeddings -------------------------------------------------------------------
+    def get_embeddings(self, model: str, text_sha256s: list[str]) -> dict[str, bytes]:
+        """The stored vectors (float32 bytes) of these text hashes for one embedder; unknown ones are absent."""
+        found: dict[str, bytes] = {}
+        unique = list(dict.fromkeys(text_sha256s))
+        for start in range(0, len(unique), 500):  # stay under SQLite's bound-parameter limit
+            batch = unique[start:start + 500]
+            rows = self.query(f"SELECT text_sha256, vector FROM embeddings WHERE model=? AND text_sha256 IN "
+                              f"({','.join('?' * len(batch))})", (model, *batch))
+            found.update((r["text_sha256"], bytes(r["vector"])) for r in rows)
+        return found
+
+    def put_embeddings(self, model: str, vectors: dict[str, bytes], dim: int) -> None:
+        """Store vectors (float32 bytes) by text hash for one embedder, in one transaction."""
+        now = time.time()
+        with self.transaction() as cur:
+            cur.executemany("INSERT OR REPLACE INTO embeddings VALUES (?,?,?,?,?)",
+                            [(model, key, dim, blob, now) for key, blob in vectors.items()])
 
 
 def _statements(script: str) -> list[str]:

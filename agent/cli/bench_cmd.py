@@ -101,6 +101,24 @@ def bench_brief_cmd(
     _stage_table(rows, "bench brief", as_json)
 
 
+@bench_app.command("embed")
+def bench_embed_cmd(
+    embedders: Optional[list[str]] = typer.Option(None, "-e", "--embedder", help="minilm, fake, lexical or hybrid "
+                                                                                   "(repeat; default all four)."),
+    k: int = typer.Option(3, "-k", help="Nearest neighbours per sentence for the candidate recall column."),
+    labeled: bool = typer.Option(False, "--labeled-negatives", help="Negatives only between gold-quoted sentences."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Sentence embedders on the eval gold: load s, sentences/s, same-fact pair precision/recall, probe cosines."""
+    from agent.bench.embed import print_tables, run
+
+    results = run(embedders or ["minilm", "fake", "lexical", "hybrid"], k=k, labeled=labeled)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+        return
+    print_tables(results, out, labeled)
+
+
 def _stage_table(rows: list, title: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps([{"model": m} | r.as_dict() for m, r in rows], indent=2))

