@@ -201,10 +201,10 @@ def _speed(contender, texts: list[str], runs: int = 2) -> float:
 
 
 def _open(name: str):
-    from agent.llm.embed import open_embedder
-
     if name == LEXICAL:
         return Lexical()
+    from agent.llm.embed import open_embedder
+
     return Hybrid(open_embedder("minilm")) if name == HYBRID else open_embedder(name)
 
 
