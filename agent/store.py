@@ -118,13 +118,19 @@ class Store:
 
     # --- plumbing ----------------------------------------------------------------
     def _migrate(self) -> None:
-        """Apply every migration newer than the database's user_version, each in one transaction."""
-        current = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        """Apply every migration newer than the database's user_version, each in one transaction.
+
+        The version is read inside the write lock (BEGIN IMMEDIATE): two processes opening a fresh
+        workspace at once must not both run the same migration.
+        """
+        while True:
             with self.transaction() as cur:
-                for statement in _statements(script):
+                current = cur.execute("PRAGMA user_version").fetchone()[0]
+                if current >= len(MIGRATIONS):
+                    return
+                for statement in _statements(MIGRATIONS[current]):
                     cur.execute(statement)
-                cur.execute(f"PRAGMA user_version={number}")
+                cur.execute(f"PRAGMA user_version={current + 1}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Cursor]:
@@ -153,11 +159,17 @@ class Store:
         return self.query("PRAGMA integrity_check")[0][0] == "ok"
 
     def backup_to(self, dest: str | Path) -> None:
-        """Copy the live database safely (SQLite's backup API)."""
-        target = sqlite3.connect(dest)
-        with self._lock:
-            self.conn.backup(target)
-        target.close()
+        """Copy the live database safely (SQLite's backup API), written beside DEST and renamed into place."""
+        dest = Path(dest)
+        tmp = dest.with_name(dest.name + ".partial")
+        tmp.unlink(missing_ok=True)
+        target = sqlite3.connect(tmp)
+        try:
+            with self._lock:
+                self.conn.backup(target)
+        finally:
+            target.close()
+        tmp.replace(dest)
 
     # --- articles ----------------------------------------------------------------
     def save_article(self, article: Article, cur: sqlite3.Cursor | None = None) -> None:

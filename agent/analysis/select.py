@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agent.text.safety import looks_like_injection
+from agent.text.safety import unreportable
 from agent.text.norm import content_words, jaccard
 from agent.text.norm import words as all_words
 from agent.llm import tokens
@@ -39,7 +39,7 @@ def sentence_words(articles: list[Article]) -> dict[tuple[str, int], set[str]]:
 def _shape_score(s: Sentence, position: int) -> float:
     """How claim-like a sentence looks on its own: length, lead position, names, numbers, quotes, verbs."""
     n = len(s.text.split())
-    if n < MIN_WORDS or s.text.rstrip().endswith("?") or looks_like_injection(s.text):
+    if n < MIN_WORDS or s.text.rstrip().endswith("?"):
         return 0.0
     score = 1.0 + max(0.0, 1.5 - 0.25 * position)
     score += 0.5 * min(3, len(_CAPITAL.findall(s.text)))
@@ -62,8 +62,9 @@ def pick_sentences(articles: list[Article], per_article: int) -> list[Pick]:
     for article in sorted(articles, key=lambda a: a.derivative_of is not None):  # originals first
         others = [w for (aid, _), w in words.items() if aid != article.id]
         scored = []
+        banned = unreportable(article)  # orders to the model or the reader, or about the output: never extracted
         for s in article.sentences:
-            shape = _shape_score(s, s.index)
+            shape = 0.0 if s.index in banned else _shape_score(s, s.index)
             if shape <= 0:
                 continue
             scored.append((shape + 3.0 * _echo(words[(article.id, s.index)], others), s.index))

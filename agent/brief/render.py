@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 
+from agent.brief.inert import drop_foreign_urls, md_inline
 from agent.types import Brief, Citation
 
 
@@ -44,9 +45,10 @@ def to_json(brief: Brief) -> str:
 
 
 def to_markdown(brief: Brief) -> str:
-    """The brief as Markdown with footnote markers quoting the outlet's sentence."""
+    """The brief as Markdown with footnote markers quoting the outlet's sentence; article text is inert."""
     notes = Footnotes()
-    lines = [f"# {brief.title}", ""]
+    ok = allowed_urls(brief)
+    lines = [f"# {md_inline(brief.title, ok)}", ""]
     for section in brief.sections:
         if not section.sentences:
             continue
@@ -54,22 +56,28 @@ def to_markdown(brief: Brief) -> str:
         for s in section.sentences:
             marks = "".join(f"[^{notes.number(c)}]" for c in s.citations)
             flag = " *(weakly supported)*" if s.flagged else ""
-            lines.append(f"- {s.text}{marks}{flag}")
+            lines.append(f"- {md_inline(s.text, ok)}{marks}{flag}")
         lines.append("")
     lines += sources_markdown(brief) + run_markdown(brief)
-    lines += [f"[^{n}]: {c.outlet}, sentence {c.index}: “{c.text}”" for n, c in enumerate(notes.order, 1)]
-    return "\n".join(lines) + "\n"
+    lines += [f"[^{n}]: {md_inline(c.outlet, ok)}, sentence {c.index}: “{md_inline(c.text, ok)}”"
+              for n, c in enumerate(notes.order, 1)]
+    return drop_foreign_urls("\n".join(lines) + "\n", ok)
+
+
+def allowed_urls(brief: Brief) -> set[str]:
+    """The URLs a Markdown brief may show: those in the sources' metadata, nothing an article's text says."""
+    return {s["url"] for s in brief.sources if isinstance(s.get("url"), str)}
 
 
 def sources_markdown(brief: Brief) -> list[str]:
     """The Sources section: outlet, title, date, derivative flag, removed boilerplate."""
-    lines = ["## Sources", ""]
+    lines, ok = ["## Sources", ""], allowed_urls(brief)
     for s in brief.sources:
         sim = f" (similarity {s['similarity']:.2f})" if s.get("similarity") is not None else ""
-        copy = f" — **derivative of {s['derivative_of']}**{sim}" if s.get("derivative_of") else ""
+        copy = f" — **derivative of {md_inline(s['derivative_of'], ok)}**{sim}" if s.get("derivative_of") else ""
         removed = f"; {len(s['removed'])} boilerplate lines removed" if s.get("removed") else ""
-        lines.append(f"- {s['outlet']}: *{s.get('title') or 'untitled'}* ({s.get('published') or 'date unknown'})"
-                     f"{copy}{removed}")
+        lines.append(f"- {md_inline(s['outlet'], ok)}: *{md_inline(s.get('title') or 'untitled', ok)}* "
+                     f"({md_inline(s.get('published') or 'date unknown', ok)}){copy}{removed}")
     return lines + [""]
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -17,7 +16,7 @@ from agent.brief.judge import support_judge
 from agent.analysis.compare import comparison_json
 from agent.errors import UsageError
 from agent.analysis.extract import PER_ARTICLE
-from agent.cli.common import MODEL_HELP, BriefFormat, TableOrJson, err, out
+from agent.cli.common import MODEL_HELP, BriefFormat, TableOrJson, err, out, shown
 from agent.ingest import ingest_paths
 from agent.llm import open_llm
 from agent.analysis.run import Analysis, analyse
@@ -32,7 +31,7 @@ def ingest_for(store: Store, paths: list[Path]) -> list[str] | None:
         return None
     report = ingest_paths([str(p) for p in paths], store)
     for failure in report.failed:
-        err.print(f"[red]error:[/red] {escape(str(failure))}", highlight=False)
+        err.print(f"[red]error:[/red] {shown(str(failure))}", highlight=False)
     ids = list(dict.fromkeys(a.id for a in report.added + report.existing))
     if not ids:
         raise UsageError("none of the given paths holds a usable article")
@@ -79,14 +78,14 @@ def extract(
     labels = {a.id: a.label for a in analysis.articles}
     table = Table("outlet", "S", "who", "did", "what", "modality", "time", show_lines=False)
     for c in analysis.claims:
-        table.add_row(escape(labels[c.article_id]), ",".join(map(str, c.sentence_ids)), escape(c.subject),
-                      escape(c.predicate), escape(c.object[:60]), c.modality, c.time or "")
+        table.add_row(shown(labels[c.article_id]), ",".join(map(str, c.sentence_ids)), shown(c.subject),
+                      shown(c.predicate), shown(c.object[:60]), c.modality, c.time or "")
     out.print(table)
     out.print(f"kept {summary['kept']} (projected {summary['projected']}), dropped {summary['dropped_by_reason']}, "
               f"failed chunks {len(summary['failed_chunks'])}, {summary['tokens']} tokens, {summary['calls']} calls, "
               f"{summary['cache_hits']} cache hits, {summary['seconds']} s")
     for line in analysis.extract_report.failed_chunks:
-        err.print(f"failed: {escape(line)}")
+        err.print(f"failed: {shown(line)}")
 
 
 def compare_cmd(
@@ -109,15 +108,15 @@ def print_comparison(analysis: Analysis) -> None:
     comp = analysis.comparison
     facts = Table("fact", "independent", "outlets", title="Consensus facts")
     for f in comp.facts:
-        facts.add_row(escape(f.text), str(f.independent_outlets), escape(", ".join(f.outlets)))
+        facts.add_row(shown(f.text), str(f.independent_outlets), shown(", ".join(f.outlets)))
     out.print(facts)
     divs = Table("kind", "resolution", "why", title="Divergences")
     for d in sorted(comp.divergences, key=lambda d: d.kind):
         if d.kind != "omission":
-            divs.add_row(d.kind, d.resolution, escape(d.rationale))
+            divs.add_row(d.kind, d.resolution, shown(d.rationale))
     out.print(divs)
     out.print(f"{len(comp.single_source)} single-source facts; coverage: "
-              + ", ".join(f"{escape(k)} {len(v)}" for k, v in comp.coverage.items()))
+              + ", ".join(f"{shown(k)} {len(v)}" for k, v in comp.coverage.items()))
 
 
 def brief(

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import typer
-from rich.markup import escape
 
 from agent.store import Store, open_store
-from agent.cli.common import MODEL_HELP, TextOrJson, err, out
+from agent.cli.common import MODEL_HELP, TextOrJson, err, out, shown
 
 
 
@@ -22,7 +21,7 @@ def _corpus_ids(store: Store, corpus: Optional[list[Path]]) -> list[str] | None:
 
     report = ingest_paths(corpus, store)
     for e in report.failed:
-        err.print(f"[red]failed[/red] {escape(e.path)}: {escape(e.reason)}", highlight=False)
+        err.print(f"[red]failed[/red] {shown(e.path)}: {shown(e.reason)}", highlight=False)
     return [a.id for a in report.added + report.existing]
 
 
@@ -56,9 +55,9 @@ def ask(
     if fmt is TextOrJson.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
-    out.print(escape(result.answer), highlight=False)
+    out.print(shown(result.answer), highlight=False)
     for n, c in enumerate(result.citations, start=1):
-        out.print(f"  [{n}] {escape(c.outlet or '?')} ({c.article_id} S{c.index}): {escape(c.text)}", highlight=False)
+        out.print(f"  [{n}] {shown(c.outlet or '?')} ({c.article_id} S{c.index}): {shown(c.text)}", highlight=False)
 
 
 def _lines() -> Iterator[str]:

@@ -6,6 +6,9 @@ import sys
 from enum import Enum
 
 from rich.console import Console
+from rich.markup import escape
+
+from agent.text.safety import safe_terminal
 
 # Piped output keeps table columns and ids whole instead of wrapping them at 80 columns.
 out = Console(soft_wrap=True) if sys.stdout.isatty() else Console(soft_wrap=True, width=200)
@@ -13,6 +16,11 @@ err = Console(stderr=True, soft_wrap=True)
 
 MODEL_HELP = ("Model string: local:qwen2.5-coder-1.5b (default), openai:gpt-4.1-mini, "
               "openai-compatible:URL#model, fake: (NEWSAGENT_MODEL sets the default).")
+
+
+def shown(value: object) -> str:
+    """Untrusted text for a rich console: markup escaped, control characters (ESC...) made visible."""
+    return escape(safe_terminal(str(value)))
 
 
 class TableOrJson(str, Enum):

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from agent import config
 from agent.errors import UsageError
 from agent.ingest import DEFAULT_MAX_BYTES, ingest_paths
+from agent.ingest.limits import Limits
 from agent.store import open_store
 from agent.types import Article
-from agent.cli.common import TableOrJson, TextOrJson, err, out
+from agent.cli.common import TableOrJson, TextOrJson, err, out, shown
 
 corpus_app = typer.Typer(help="The stored articles: list them, show one.", no_args_is_help=True)
 # One line per article/file however long, and piped tables wide enough to keep ids and dates whole.
@@ -25,12 +25,21 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Files or folders (.txt .md .html .json .jsonl)."),
     home: Optional[Path] = typer.Option(None, "--home", help="Workspace folder (same as the root --home)."),
     max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", help="Skip files larger than this."),
+    max_line_chars: int = typer.Option(Limits.max_line_chars, "--max-line-chars",
+                                       help="Skip files with a text line longer than this."),
+    max_sentence_chars: int = typer.Option(Limits.max_sentence_chars, "--max-sentence-chars",
+                                           help="Cut longer sentences at a hard boundary (; , or a space)."),
+    max_depth: int = typer.Option(Limits.max_depth, "--max-depth", help="Skip JSON or front matter nested deeper."),
+    max_seconds: float = typer.Option(Limits.max_seconds, "--max-seconds",
+                                      help="Skip a file that takes longer to read and clean (0: no limit)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Add articles to the workspace store; each bad file gets one line and the rest go on (exit 1 if any failed)."""
     if home is not None:
         config.set_home(home)
-    report = ingest_paths(paths, open_store(), max_bytes=max_bytes)
+    limits = Limits(max_bytes=max_bytes, max_line_chars=max_line_chars, max_sentence_chars=max_sentence_chars,
+                    max_depth=max_depth, max_seconds=max_seconds)
+    report = ingest_paths(paths, open_store(), limits=limits)
     if as_json:
         print(json.dumps({"added": [_summary(a) for a in report.added],
                           "existing": [_summary(a) for a in report.existing],
@@ -44,12 +53,12 @@ def ingest(
 def _print_report(report) -> None:
     for a in report.added:
         copy = f"  derivative of {a.derivative_of} ({a.similarity:.2f})" if a.derivative_of else ""
-        out.print(f"added    {a.id}  {escape(a.path)}  [{escape(a.label)}] {len(a.sentences)} sentences"
-                  f"{escape(copy)}", highlight=False)
+        out.print(f"added    {a.id}  {shown(a.path)}  [{shown(a.label)}] {len(a.sentences)} sentences"
+                  f"{shown(copy)}", highlight=False)
     for a in report.existing:
-        out.print(f"existing {a.id}  {escape(a.path)}", highlight=False)
+        out.print(f"existing {a.id}  {shown(a.path)}", highlight=False)
     for e in report.failed:
-        err.print(f"[red]failed[/red]   {escape(e.path)}: {escape(e.reason)}", highlight=False)
+        err.print(f"[red]failed[/red]   {shown(e.path)}: {shown(e.reason)}", highlight=False)
     out.print(f"{len(report.added)} added, {len(report.existing)} already stored, {len(report.failed)} failed "
               f"(store: {open_store().path})", highlight=False)
 
@@ -73,8 +82,8 @@ def list_corpus(fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", h
     table.columns[0].no_wrap = table.columns[2].no_wrap = True
     for r in rows:
         copy = f"{r['derivative_of']} ({r['similarity']:.2f})" if r["derivative_of"] else ""
-        table.add_row(r["id"], escape(r["outlet"] or "?"), r["published"] or "?",
-                      escape(r["title"] or Path(r["path"]).name), str(r["sentence_count"]), copy)
+        table.add_row(r["id"], shown(r["outlet"] or "?"), r["published"] or "?",
+                      shown(r["title"] or Path(r["path"]).name), str(r["sentence_count"]), copy)
     out.print(table)
 
 
@@ -109,13 +118,13 @@ def _print_article(a: Article) -> None:
             ("byline", a.byline), ("published", _sourced(a.published, a.published_source)), ("url", a.url),
             ("derivative of", f"{a.derivative_of} (similarity {a.similarity:.2f})" if a.derivative_of else None)]
     for key, value in meta:
-        out.print(f"[bold]{key}:[/bold] {escape(str(value)) if value is not None else '-'}", highlight=False)
+        out.print(f"[bold]{key}:[/bold] {shown(value) if value is not None else '-'}", highlight=False)
     out.print()
     for s in a.sentences:
-        out.print(f"[cyan][S{s.index}][/cyan] [dim]{s.start}-{s.end}[/dim] {escape(s.text)}", highlight=False)
+        out.print(f"[cyan][S{s.index}][/cyan] [dim]{s.start}-{s.end}[/dim] {shown(s.text)}", highlight=False)
     out.print(f"\n[bold]removed ({len(a.removed)}):[/bold]")
     for r in a.removed:
-        out.print(f"  [yellow]{escape(r.reason)}[/yellow]: {escape(r.text)}", highlight=False)
+        out.print(f"  [yellow]{shown(r.reason)}[/yellow]: {shown(r.text)}", highlight=False)
 
 
 def _sourced(value: object, source: str | None) -> str | None:

@@ -10,7 +10,7 @@ from agent.errors import BadInput
 from agent.ingest import boilerplate, metadata
 from agent.ingest.metadata import Meta
 from agent.ingest.readers import Document
-from agent.ingest.sentences import sentences_for
+from agent.ingest.sentences import MAX_SENTENCE_CHARS, sentences_for
 from agent.types import Article, RemovedLine
 
 HEAD_LINES = 12  # bylines and date lines are looked for among the first lines only
@@ -21,7 +21,8 @@ def article_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def build_article(doc: Document, counts: Counter | None = None, known: frozenset[str] = frozenset()) -> Article:
+def build_article(doc: Document, counts: Counter | None = None, known: frozenset[str] = frozenset(),
+                  max_sentence_chars: int = MAX_SENTENCE_CHARS) -> Article:
     """Clean DOC into an Article; COUNTS/KNOWN are corpus statistics for lines repeated across articles."""
     lines = doc.lines
     marks = {i: r for i, line in enumerate(lines) if line.strip() and (r := boilerplate.pattern_reason(line))}
@@ -44,15 +45,15 @@ def build_article(doc: Document, counts: Counter | None = None, known: frozenset
     if not text.strip():
         raise BadInput(doc.path, "no article text left after removing boilerplate")
     meta = meta.merged(_inferred_meta(inferred, clues))
-    return _article(doc, meta, text, removed)
+    return _article(doc, meta, text, removed, max_sentence_chars)
 
 
-def _article(doc: Document, meta: Meta, text: str, removed: list[RemovedLine]) -> Article:
+def _article(doc: Document, meta: Meta, text: str, removed: list[RemovedLine], max_sentence_chars: int) -> Article:
     aid = article_id(text)
     return Article(
         id=aid, path=doc.path, title=meta.title, outlet=meta.outlet, outlet_source=meta.outlet_source,
         byline=meta.byline, url=meta.url, published=meta.published, published_source=meta.published_source,
-        text=text, sentences=sentences_for(aid, text), removed=removed, raw_sha256=doc.raw_sha256,
+        text=text, sentences=sentences_for(aid, text, max_sentence_chars), removed=removed, raw_sha256=doc.raw_sha256,
     )
 
 

@@ -11,6 +11,7 @@ import charset_normalizer
 import ftfy
 
 from agent.errors import BadInput
+from agent.text.safety import INVISIBLE
 from agent.types import RemovedLine
 
 # Magic numbers of formats that are never article text.
@@ -19,11 +20,6 @@ BINARY_MAGIC = {
     b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
     b"\x7fELF": "an executable", b"SQLite format 3": "an SQLite database", b"\xd0\xcf\x11\xe0": "an Office file",
 }
-# Zero-width, bidi controls, invisible operators, soft hyphen, and the Unicode tag block (ASCII smuggling).
-INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-    "\u3164\ufeff\uffa0\U000e0000-\U000e007f]"
-)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 SPACES = re.compile(r"[^\S\n]+")  # any whitespace but newline, including NBSP and the Unicode spaces
 
@@ -49,7 +45,7 @@ def decode_bytes(raw: bytes, path: str) -> Decoded:
         raise BadInput(path, "file contains only whitespace")
     removed: list[RemovedLine] = []
     text = _repair_mojibake(text, removed)  # before stripping controls: C1 bytes are part of mojibake
-    text = _strip_invisible(text, removed)
+    text = strip_invisible(text, removed)
     return Decoded(text=normalise_whitespace(text), encoding=encoding, removed=removed)
 
 
@@ -110,7 +106,8 @@ def _check_controls(text: str, path: str) -> str:
     return text
 
 
-def _strip_invisible(text: str, removed: list[RemovedLine]) -> str:
+def strip_invisible(text: str, removed: list[RemovedLine]) -> str:
+    """TEXT without zero-width, bidi, tag and control characters, each kind counted in REMOVED."""
     found = INVISIBLE.findall(text)
     controls = CONTROL.findall(text)
     if not found and not controls:

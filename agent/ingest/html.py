@@ -8,6 +8,7 @@ import warnings
 
 import lxml.etree
 import lxml.html
+from cssselect import GenericTranslator, SelectorError
 
 from agent.errors import BadInput
 from agent.ingest import metadata
@@ -21,8 +22,19 @@ BLOCK_TAGS = {
     "br", "hr", "form", "address", "details", "summary", "caption", "label", "button",
 }
 HIDDEN_CLASSES = {"hidden", "d-none", "is-hidden", "visually-hidden", "sr-only", "screen-reader-text", "invisible"}
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])|opacity\s*:\s*0(?![.\d])",
-                           re.I)
+# Declarations that hide text from a reader: not displayed, invisible, a font too small to read, moved off
+# the screen, clipped to nothing, or a box of at most one pixel that hides its overflow.
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0*\.?0+(?![.\d])"
+    r"|font-size\s*:\s*(?:0*\.\d+|[01])(?:px|pt|em|rem|%)?(?![.\d])|color\s*:\s*transparent"
+    r"|(?:left|right|top|margin-left|margin-top|text-indent)\s*:\s*-\d{3,}"
+    r"|clip\s*:\s*rect\(\s*0|clip-path\s*:\s*inset\(\s*(?:50|100)%|transform\s*:\s*scale\(\s*0(?![.\d])", re.I)
+_TINY_BOX = re.compile(r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*[01](?:px)?\s*(?:;|$)", re.I)
+_OVERFLOW_HIDDEN = re.compile(r"overflow\s*:\s*hidden", re.I)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_AT_BLOCK = re.compile(r"@(?:media|supports|container)[^{}]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+MAX_HIDING_SELECTORS = 500  # a page with more hiding rules is hostile: the rest are not matched (time stays bounded)
 _NOT_TEXT = ("script", "style", "noscript", "svg", "iframe", "object", "embed", "template")
 
 
@@ -36,9 +48,12 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
 
 
 def strip_hidden(tree: lxml.html.HtmlElement, removed: list[RemovedLine]) -> None:
-    """Drop comments and hidden elements (hidden attribute, display:none, hidden classes, templates), logging each."""
+    """Drop comments and hidden elements (hidden attribute, hiding styles inline or in <style>, hidden classes)."""
     for comment in tree.xpath("//comment()"):
         _drop(comment, "hidden HTML (comment)", removed)
+    for el, why in _styled_hidden(tree):
+        if el.getparent() is not None:
+            _drop(el, f"hidden HTML (stylesheet: {why})", removed)
     for el in list(tree.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
@@ -47,12 +62,41 @@ def strip_hidden(tree: lxml.html.HtmlElement, removed: list[RemovedLine]) -> Non
             _drop(el, f"hidden HTML ({why})", removed)
 
 
+def hiding(declarations: str) -> str | None:
+    """The declaration that hides an element's text, if any (`display:none`, `font-size:1px`, off-screen...)."""
+    found = _HIDDEN_STYLE.search(declarations)
+    if found:
+        return found.group().replace(" ", "")
+    if _TINY_BOX.search(declarations) and _OVERFLOW_HIDDEN.search(declarations):
+        return "a 1px box with overflow:hidden"
+    return None
+
+
+def _styled_hidden(tree: lxml.html.HtmlElement) -> list[tuple[lxml.html.HtmlElement, str]]:
+    """Elements that <style> rules hide, with the rule's declaration (rules inside @media are left alone)."""
+    rules = []
+    for style in tree.iter("style"):
+        css = _AT_BLOCK.sub("", _CSS_COMMENT.sub("", style.text or ""))
+        rules += [(sel.strip(), why) for selectors, body in _CSS_RULE.findall(css) if (why := hiding(body))
+                  for sel in selectors.split(",")]
+    return [(el, f"{sel} {{{why}}}") for sel, why in rules[:MAX_HIDING_SELECTORS] for el in _select(tree, sel)]
+
+
+def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    """The elements a CSS selector matches (none when it does not parse or names html/body)."""
+    try:
+        xpath = GenericTranslator().css_to_xpath(selector)
+    except SelectorError:
+        return []
+    return [el for el in tree.xpath(xpath) if isinstance(el.tag, str) and el.tag not in ("html", "body", "head")]
+
+
 def _hidden_reason(el: lxml.html.HtmlElement) -> str | None:
     if el.get("hidden") is not None:
         return "hidden attribute"
-    style = el.get("style") or ""
-    if _HIDDEN_STYLE.search(style):
-        return _HIDDEN_STYLE.search(style).group().replace(" ", "")
+    why = hiding(el.get("style") or "")
+    if why:
+        return why
     classes = set((el.get("class") or "").lower().split())
     if classes & HIDDEN_CLASSES:
         return f"class {sorted(classes & HIDDEN_CLASSES)[0]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ import yaml
 from agent.errors import BadInput
 from agent.ingest import metadata
 from agent.ingest.decode import normalise_whitespace
+from agent.ingest.limits import Limits, bracket_depth, check_depth, nesting_depth, scrub_surrogates
 from agent.ingest.metadata import Meta
 from agent.types import RemovedLine
 
@@ -34,10 +36,10 @@ class Document:
     title_is_first_line: bool = False  # the title is line 1 of `lines` (plain text without a declared title)
 
 
-def read_plain(text: str, path: str, raw_sha256: str, markdown: bool) -> Document:
+def read_plain(text: str, path: str, raw_sha256: str, markdown: bool, limits: Limits = Limits()) -> Document:
     """A .txt or .md file: YAML front matter or `Key: value` header lines, then the body."""
     lines = text.split("\n")
-    meta, body = _front_matter(lines, path)
+    meta, body = _front_matter(lines, path, limits)
     if meta is None:
         meta, body = _header_lines(lines)
     doc = Document(path=path, raw_sha256=raw_sha256, lines=body, meta=meta)
@@ -48,20 +50,39 @@ def read_plain(text: str, path: str, raw_sha256: str, markdown: bool) -> Documen
     return doc
 
 
-def _front_matter(lines: list[str], path: str) -> tuple[Meta | None, list[str]]:
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases: an alias bomb expands a few hundred bytes into millions of items."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed in front matter",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def _front_matter(lines: list[str], path: str, limits: Limits) -> tuple[Meta | None, list[str]]:
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None or lines[start].strip() != "---":
         return None, lines
     end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         return None, lines
+    block = "\n".join(lines[start + 1:end])
+    check_depth(max(bracket_depth(block), _indent_depth(lines[start + 1:end])), "front matter", path, limits)
     try:
-        data = yaml.safe_load("\n".join(lines[start + 1:end]))
+        data = yaml.load(block, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader, without aliases)
+    except yaml.composer.ComposerError as exc:
+        raise BadInput(path, f"front matter: {exc.problem}") from None
     except yaml.YAMLError:
         return None, lines  # not front matter after all: the header-line reader gets a chance
     if not isinstance(data, dict):
         return None, lines
     return metadata.meta_from_mapping(data, "front_matter"), lines[end + 1:]
+
+
+def _indent_depth(lines: list[str]) -> int:
+    """How many distinct indentation levels a YAML block uses (block nesting needs one per level)."""
+    return len({len(line) - len(line.lstrip(" -")) for line in lines if line.strip()})
 
 
 def _header_lines(lines: list[str]) -> tuple[Meta, list[str]]:
@@ -97,8 +118,10 @@ def _meta_from_headers(values: dict[str, str]) -> Meta:
     )
 
 
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
+# Every repeat is bounded or stops at the next delimiter, so a line is scanned in linear time.
+_MD_IMAGE = re.compile(r"!\[[^\]\[]{0,500}\]\([^()]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\]\[]{1,500})\]\((?:[^()\s]|\([^()]{0,200}\)){0,2000}(?:\s+\"[^\"]{0,500}\")?\)")
+_MD_STRONG = re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*|__(?=\S)([^_]+?)(?<=\S)__")
 
 
 def _markdown_line(line: str, removed: list[RemovedLine]) -> str:
@@ -112,10 +135,10 @@ def _markdown_line(line: str, removed: list[RemovedLine]) -> str:
     if re.fullmatch(r"\s*([-*_])(\s*\1){2,}\s*", line):
         return ""
     line = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))", "", line)
-    line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)
+    line = _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), line)
     line = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", line)
     line = re.sub(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])", r"\1", line)
-    return re.sub(r"`([^`]+)`", r"\1", line).strip()
+    return html.unescape(re.sub(r"`([^`]+)`", r"\1", line)).strip()
 
 
 def unwrap(lines: list[str]) -> list[str]:
@@ -149,15 +172,16 @@ def _join(block: list[str]) -> str:
     return text
 
 
-def read_json(text: str, path: str, raw: bytes, suffix: str) -> list[Document]:
+def read_json(text: str, path: str, raw: bytes, suffix: str, limits: Limits = Limits()) -> list[Document]:
     """A .json file (one object or a list of them) or .jsonl (one object per line)."""
     if suffix in (".jsonl", ".ndjson"):
         records = []
         for number, line in enumerate(text.split("\n"), start=1):
             if line.strip():
-                records.append((f"line {number}", _loads(line, path, f"line {number}: "), line.encode()))
+                item = _loads(line, path, f"line {number}: ", limits)
+                records.append((f"line {number}", item, line.encode("utf-8", "replace")))
     else:
-        data = _loads(text, path, "")
+        data = _loads(text, path, "", limits)
         items = data if isinstance(data, list) else [data]
         records = [(f"record {i + 1}", item, _canonical(item)) for i, item in enumerate(items)]
     if not records:
@@ -173,11 +197,22 @@ def read_json(text: str, path: str, raw: bytes, suffix: str) -> list[Document]:
     return docs
 
 
-def _loads(text: str, path: str, where: str) -> object:
+def _loads(text: str, path: str, where: str, limits: Limits) -> object:
+    """Parse JSON: huge integers kept as their digits, lone surrogates replaced, nesting bounded."""
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise BadInput(path, f"{where}JSON does not parse: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise BadInput(path, f"{where}JSON nests deeper than the parser can follow (limit {limits.max_depth}, "
+                             "--max-depth)") from None
+    check_depth(nesting_depth(data), f"{where}JSON", path, limits)
+    return scrub_surrogates(data)
+
+
+def _int(digits: str) -> int | str:
+    """A JSON integer; one too long for int() (Python refuses over 4,300 digits) stays a string of digits."""
+    return int(digits) if len(digits) <= 100 else digits
 
 
 def _canonical(item: object) -> bytes:
@@ -211,7 +246,7 @@ def html_blocks(html: str, removed: list[RemovedLine]) -> list[str]:
     return visible_blocks(tree)
 
 
-def read_html(text: str, path: str, raw_sha256: str) -> Document:
+def read_html(text: str, path: str, raw_sha256: str, limits: Limits = Limits()) -> Document:
     """An HTML page: hidden content removed, the main text extracted, title/date/site from its metadata."""
     from agent.ingest.html import extract
 

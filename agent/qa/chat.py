@@ -6,19 +6,28 @@ import json
 import re
 import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
+from rich.live import Live
+from rich.markup import escape as _escape
+from rich.text import Text
 
 from agent import config
 from agent.llm import LLM
 from agent.qa.answer import Answer, Turn, stream_answer
 from agent.store import Store
+from agent.text.safety import safe_terminal
 from agent.types import Citation
 
 HELP = ":show N  open citation N · :sources  the articles · :history  this session · :quit  leave"
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def escape(text: object) -> str:
+    """Article or model text for the console: markup escaped, control characters (ESC...) made visible."""
+    return _escape(safe_terminal(str(text)))
 
 
 def chats_dir() -> Path:
@@ -75,36 +84,39 @@ def show_sources(store: Store, out: Console) -> None:
         out.print(f"{a.id}  {escape(a.label)}  {date}  {escape(a.title or a.path)}{escape(copy)}", highlight=False)
 
 
-def print_answer(result: Answer, streamed: bool, out: Console) -> None:
-    """The checked answer under the streamed draft: citations, or why the draft was withdrawn."""
+def print_answer(result: Answer, out: Console) -> None:
+    """The checked answer: its citations, or that the corpus does not say (and why the draft was withdrawn)."""
     if result.abstained:
-        if streamed:
-            out.print(f"\n[yellow]withdrawn: {escape(result.notes[-1] if result.notes else 'not supported')}"
-                      "[/yellow]", highlight=False)
+        if result.notes:
+            out.print(f"[yellow]withdrawn: {escape(result.notes[-1])}[/yellow]", highlight=False)
         out.print(escape(result.answer), highlight=False)
         if result.closest:
             out.print(f"  [1] {escape(result.closest.outlet or '?')}: {escape(result.closest.text)}", highlight=False)
         return
-    if not streamed:
-        out.print(escape(result.answer), highlight=False)
-    else:
-        out.print()
+    out.print(escape(result.answer), highlight=False)
     for n, c in enumerate(result.citations, start=1):
         out.print(f"  [{n}] {escape(c.outlet or '?')}: {escape(c.text)}", highlight=False)
 
 
 def ask_once(question: str, store: Store, llm: LLM, session: Session, out: Console,
              article_ids: list[str] | None = None) -> Answer:
-    """Answer one chat question, streaming the draft, and record the turn."""
-    streamed, result = False, None
-    for piece in stream_answer(question, store, llm, session.turns, article_ids=article_ids):
-        if isinstance(piece, Answer):
-            result = piece
-        else:
-            streamed = True
-            out.print(escape(piece), end="", highlight=False, soft_wrap=True)
+    """Answer one chat question and record the turn; only the checked answer stays on the screen.
+
+    On a terminal the model's draft streams in a live line marked "unchecked draft", which disappears when
+    the checks are done; elsewhere (pipes, logs) no draft is shown at all.
+    """
+    draft, result = "", None
+    live = Live(console=out, transient=True, auto_refresh=False) if out.is_terminal else None
+    with live or nullcontext():
+        for piece in stream_answer(question, store, llm, session.turns, article_ids=article_ids):
+            if isinstance(piece, Answer):
+                result = piece
+            elif live is not None:
+                draft += piece
+                live.update(Text.assemble(("unchecked draft: ", "bold yellow"), (safe_terminal(draft), "dim")),
+                            refresh=True)
     assert result is not None
-    print_answer(result, streamed, out)
+    print_answer(result, out)
     session.add(result)
     return result
 

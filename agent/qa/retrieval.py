@@ -16,12 +16,12 @@ import bm25s
 import numpy as np
 
 from agent import config
-from agent.text.safety import INJECTION, looks_like_injection  # noqa: F401 (re-exported)
+from agent.text.safety import detector_key, looks_like_injection, unreportable  # noqa: F401 (re-exported)
 from agent.store import Store
 from agent.text.norm import STOPWORDS, stem, verb_key, words
 from agent.types import Article, Citation
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: sentences the safety verdict refuses (with their paragraph) are left out
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 WINDOW = 1  # neighbours on each side: a sentence's pronouns are often resolved by the one before it
 
@@ -38,7 +38,7 @@ def keys(text: str) -> set[str]:
 
 def corpus_key(article_ids: list[str]) -> str:
     """A short hash naming one set of articles (and the index format)."""
-    payload = json.dumps([INDEX_VERSION, sorted(article_ids)])
+    payload = json.dumps([INDEX_VERSION, detector_key(), sorted(article_ids)])
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -52,9 +52,10 @@ class Hit:
     bm25: float
 
 
-def window_text(article: Article, index: int) -> str:
+def window_text(article: Article, index: int, banned: frozenset[int] | dict = frozenset()) -> str:
+    """A sentence with its neighbours (never a banned one: they are not evidence)."""
     lo, hi = max(0, index - WINDOW), min(len(article.sentences), index + WINDOW + 1)
-    return " ".join(s.text for s in article.sentences[lo:hi])
+    return " ".join(s.text for s in article.sentences[lo:hi] if s.index not in banned)
 
 
 def _fit(docs: list[list[str]]) -> bm25s.BM25:
@@ -78,16 +79,17 @@ class SentenceIndex:
 
     @classmethod
     def build(cls, articles: list[Article]) -> "SentenceIndex":
-        """Index the sentences of ARTICLES (injection-like sentences are left out)."""
+        """Index the sentences of ARTICLES (sentences that talk to the model or about the output are left out)."""
         refs, contexts, sent_docs, window_docs, df = [], [], [], [], Counter()
         for a in sorted(articles, key=lambda a: a.id):
+            banned = unreportable(a)
             for s in a.sentences:
-                if looks_like_injection(s.text):
+                if s.index in banned:
                     continue
                 refs.append(a.cite(s.index))
                 sent_docs.append(terms(s.text))
                 df.update(keys(s.text))
-                contexts.append(window_text(a, s.index))
+                contexts.append(window_text(a, s.index, banned))
                 window_docs.append(terms(contexts[-1]))
         return cls(refs, contexts, _fit(sent_docs), _fit(window_docs), dict(df))
 
