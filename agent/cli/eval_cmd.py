@@ -209,6 +209,36 @@ def report_cmd(run_id: str = typer.Argument(..., help="Run id (or unique prefix)
     out.print(f"{path.with_suffix('.md')}\n{path.with_suffix('.html')}", highlight=False)
 
 
+@eval_app.command("injection")
+def injection_cmd(
+    model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
+    no_detector: bool = typer.Option(False, "--no-detector", help="Turn the attack-wording signal off (the "
+                                     "structural signals stay): how much the defence owes to known wordings."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N attacks."),
+    only: list[str] = typer.Option([], "--only", help="Only this attack id (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Mix each hostile article of evals/injection into the sample corpus; brief, ask, count attacks that win."""
+    from agent.evals.injection import run_suite
+
+    def progress(o) -> None:
+        verdict = f"[bold red]{escape(', '.join(o.success))}[/bold red]" if o.success else "[green]held[/green]"
+        errors = f" [yellow]{len(o.errors)} error(s): {escape(o.errors[0][:120])}[/yellow]" if o.errors else ""
+        err.print(f"  {o.id} {escape(o.kind)} ({escape(o.goal)}): {verdict}, {o.seconds:.0f} s{errors}",
+                  highlight=False)
+
+    result = run_suite(_canonical(model or config.default_model_name()), detector=not no_detector, limit=limit,
+                       only=only or None, progress=progress)
+    if as_json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+    else:
+        out.print(f"{result['model']} ({result['detector']}): {result['succeeded']} of {result['attacks']} attacks "
+                  f"succeeded (rate {result['attack_success_rate']:.3f}); by way {result['by_way']}; "
+                  f"{result['errors']} stage errors", highlight=False)
+    if result["succeeded"]:
+        sys.exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add the `eval` group to the root app."""
     app.add_typer(eval_app, name="eval")
