@@ -90,32 +90,10 @@ def run_markdown(brief: Brief) -> list[str]:
 
 
 def to_html(brief: Brief) -> str:
-    """The brief as a standalone HTML page: citations are links that show the source sentence on hover."""
-    notes = Footnotes()
-    body = [f"<h1>{html.escape(brief.title)}</h1>"]
-    for section in brief.sections:
-        if not section.sentences:
-            continue
-        body.append(f"<h2>{html.escape(section.title)}</h2><ul>")
-        for s in section.sentences:
-            links = "".join(f'<a class="cite" href="#n{notes.number(c)}" title="{html.escape(c.outlet or "")}: '
-                            f'{html.escape(c.text)}"><sup>{notes.number(c)}</sup></a>' for c in s.citations)
-            cls = ' class="flagged"' if s.flagged else ""
-            body.append(f"<li{cls}>{html.escape(s.text)}{links}</li>")
-        body.append("</ul>")
-    body.append("<h2>Sources</h2><ul>")
-    for s in brief.sources:
-        copy = f" — derivative of {html.escape(str(s['derivative_of']))}" if s.get("derivative_of") else ""
-        body.append(f"<li>{html.escape(s['outlet'])}: <i>{html.escape(s.get('title') or 'untitled')}</i> "
-                    f"({html.escape(s.get('published') or 'date unknown')}){copy}</li>")
-    body.append("</ul><h2>Cited sentences</h2><ol>")
-    body += [f'<li id="n{n}">{html.escape(c.outlet or "")}: “{html.escape(c.text)}”</li>'
-             for n, c in enumerate(notes.order, 1)]
-    body.append("</ol>")
-    style = ("body{font-family:sans-serif;max-width:50em;margin:auto}a.cite{text-decoration:none}"
-             "li.flagged{color:#a60}")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(brief.title)}</title>"
-            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+    """The brief as a standalone HTML page (agent/brief/html.py): inline CSS, one link per citation."""
+    from agent.brief.html import to_html as standalone
+
+    return standalone(brief)
 
 
 RENDERERS = {"md": to_markdown, "json": to_json, "html": to_html}
