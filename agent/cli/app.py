@@ -34,6 +34,7 @@ COMMAND_MODULES: list[str] = [
     "agent.cli.analyze_cmd",
     "agent.cli.ask_cmd",
     "agent.cli.backup_cmd",
+    "agent.cli.serve_cmd",
 ]
 
 
