@@ -61,3 +61,12 @@ class StructuredOutputError(ModelOutputError):
     def __init__(self, message: str, raw: str, attempts: int, tokens: int = 0):
         self.raw, self.attempts, self.tokens = raw, attempts, tokens
         super().__init__(f"{message} (after {attempts} attempt(s); last output: {raw[:200]!r})")
+
+
+class RemoteCallFailed(ModelOutputError):
+    """A remote call failed after the SDK's own retries; only this call is lost, and it is never cached."""
+
+    def __init__(self, model: str, reason: str, *, status: int | None = None):
+        self.model, self.reason, self.status = model, reason, status
+        super().__init__(f"{model}: {reason}; this call is skipped and redone on the next run")
+

@@ -144,8 +144,8 @@ def extract_claims(articles: list[Article], llm: LLM, *, per_article: int = PER_
 
 def _run_jobs(jobs: list[Job], llm: LLM, report: ExtractReport, concurrency: int,
               progress: ProgressFn | None) -> list[Claim]:
-    """Run the calls: one after another on the local model (prefix reuse), in parallel on remote ones."""
-    workers = 1 if llm.name.startswith("local:") else max(1, concurrency)
+    """Run the calls CONCURRENCY at a time, as far as the model runs calls in parallel (see `LLM.workers`)."""
+    workers = llm.workers(concurrency)
     done, claims = 0, []
 
     def one(job: Job) -> list[Claim]:

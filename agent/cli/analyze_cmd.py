@@ -23,6 +23,9 @@ from agent.analysis.run import Analysis, analyse
 from agent.brief.render import RENDERERS
 from agent.store import Store, open_store
 
+CONCURRENCY_HELP = ("Model calls at once: remote endpoints take them in parallel; the local model decodes "
+                    "them as one batch when batching is on.")
+
 
 
 def ingest_for(store: Store, paths: list[Path]) -> list[str] | None:
@@ -43,7 +46,7 @@ def run_analysis(paths: list[Path], model: Optional[str], no_cache: bool, per_ar
     """Ingest, then extract and compare with a progress bar per stage."""
     store = open_store()
     ids = ingest_for(store, paths)
-    llm = open_llm(model, store=store, use_cache=not no_cache)
+    llm = open_llm(model, store=store, use_cache=not no_cache, concurrency=concurrency)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
@@ -63,7 +66,7 @@ def extract(
     model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format"),
     per_article: int = typer.Option(PER_ARTICLE, "--per-article", help="Sentences extracted per article."),
-    concurrency: int = typer.Option(4, "--concurrency", help="Parallel calls for remote models."),
+    concurrency: int = typer.Option(4, "--concurrency", help=CONCURRENCY_HELP),
     no_cache: bool = typer.Option(False, "--no-cache", help="Call the model even when the answer is cached."),
 ) -> None:
     """Extract verified claims (each citing its sentences) and summarise what was kept and dropped."""
@@ -93,10 +96,11 @@ def compare_cmd(
     model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format"),
     per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
+    concurrency: int = typer.Option(4, "--concurrency", help=CONCURRENCY_HELP),
     no_cache: bool = typer.Option(False, "--no-cache"),
 ) -> None:
     """Consensus facts, divergences (kind, resolution, why), single-source facts and coverage."""
-    analysis, _, _ = run_analysis(paths or [], model, no_cache, per_article, 4, fmt == TableOrJson.json)
+    analysis, _, _ = run_analysis(paths or [], model, no_cache, per_article, concurrency, fmt == TableOrJson.json)
     if fmt == TableOrJson.json:
         print(json.dumps(comparison_json(analysis.comparison), indent=2, ensure_ascii=False, default=str))
         return
@@ -127,13 +131,14 @@ def brief(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
     max_words: Optional[int] = typer.Option(None, "--max-words", help="Trim the brief to about this many words."),
     per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
+    concurrency: int = typer.Option(4, "--concurrency", help=CONCURRENCY_HELP),
     no_cache: bool = typer.Option(False, "--no-cache"),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Also ask this model whether each "
                                               "sentence is supported by its citations (unsupported: marked)."),
 ) -> None:
     """Ingest, extract, compare and write the cited brief, with a run summary at the end."""
     start = time.perf_counter()
-    analysis, llm, store = run_analysis(paths or [], model, no_cache, per_article, 4, False)
+    analysis, llm, store = run_analysis(paths or [], model, no_cache, per_article, concurrency, False)
     judge = support_judge(judge_model, store) if judge_model else None
     result = make_brief(analysis, llm, template=template, max_words=max_words, judge=judge)
     text = RENDERERS[fmt.value](result)

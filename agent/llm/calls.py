@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -12,7 +13,10 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from agent.errors import ModelUnavailable, StructuredOutputError, TruncatedOutput
+from agent.errors import ModelOutputError, RemoteCallFailed, StructuredOutputError, TruncatedOutput
+from agent.llm.endpoints import PROBE_MESSAGES, Endpoint, forget, negotiate
+from agent.llm.faults import is_format_rejection, translate
+from agent.llm.local import scrub_control_tokens
 from agent.llm.parse import InvalidAnswer, validate
 from agent.llm.resolve import messages_digest
 from agent.prompts import Prompt
@@ -70,28 +74,55 @@ class Usage:
 
 
 def to_lc(messages: list[tuple[str, str]]) -> list[BaseMessage]:
-    """(role, text) pairs to LangChain messages."""
+    """(role, text) pairs to LangChain messages, chat-template control strings in the text made inert."""
     kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-    return [kinds[role](content=text) for role, text in messages]
+    return [kinds[role](content=scrub_control_tokens(text)) for role, text in messages]
+
+
+Request = tuple[Prompt, dict[str, Any]] | tuple[Prompt, dict[str, Any], type[BaseModel]]
 
 
 class LLM:
     """The one handle stages use to call a model: structured or text, with cache and call log."""
 
     def __init__(self, chat_model: BaseChatModel, model_id: str, *, store: Store | None = None,
-                 use_cache: bool = True, max_reasks: int = 2, format_style: str = "json_object",
-                 name: str | None = None):
+                 use_cache: bool = True, max_reasks: int = 2, endpoint: Endpoint | None = None,
+                 name: str | None = None, concurrency: int = 1, parallel: int = 1):
         self.chat, self.model_id, self.store = chat_model, model_id, store
-        self.use_cache, self.max_reasks, self.format_style = use_cache, max_reasks, format_style
+        self.use_cache, self.max_reasks, self.endpoint = use_cache, max_reasks, endpoint
         self.name = name or model_id
+        self.concurrency, self.parallel = max(1, concurrency), max(1, parallel)
         self.usage = Usage()
+        self._negotiating = threading.Lock()
 
     # --- public ------------------------------------------------------------------
+    def workers(self, requested: int | None = None) -> int:
+        """Calls to run at once: REQUESTED (else --concurrency), capped by what the backend runs in parallel."""
+        return max(1, min(requested or self.concurrency, self.parallel))
+
     def structured(self, prompt: Prompt, values: dict[str, Any], schema: type[T], *, purpose: str,
                    max_tokens: int = 1024, temperature: float = 0.0) -> T:
         """Render PROMPT, call the model constrained to SCHEMA, and return a validated instance."""
         return self.structured_messages(prompt.render(**values), schema, purpose=purpose, prompt_hash=prompt.hash,
                                         max_tokens=max_tokens, temperature=temperature)
+
+    def structured_batch(self, requests: Sequence[Request], schema: type[T] | None = None, *, purpose: str,
+                         max_tokens: int = 1024, temperature: float = 0.0) -> list[T | ModelOutputError]:
+        """Independent structured calls, `workers()` at a time (batched on a local model, concurrent on a remote
+        one): each item is its validated answer or its ModelOutputError, cached and logged like `structured()`."""
+
+        def one(request: Request) -> T | ModelOutputError:
+            prompt, values, *own = request
+            try:
+                return self.structured(prompt, values, own[0] if own else schema, purpose=purpose,
+                                       max_tokens=max_tokens, temperature=temperature)
+            except ModelOutputError as exc:
+                return exc
+
+        if len(requests) <= 1 or self.workers() == 1:
+            return [one(r) for r in requests]
+        with ThreadPoolExecutor(max_workers=min(self.workers(), len(requests))) as pool:
+            return list(pool.map(one, requests))
 
     def structured_messages(self, messages: list[tuple[str, str]], schema: type[T], *, purpose: str,
                             prompt_hash: str | None = None, max_tokens: int = 1024, temperature: float = 0.0) -> T:
@@ -132,21 +163,30 @@ class LLM:
 
     def stream_text(self, messages: list[tuple[str, str]], *, purpose: str, prompt_hash: str | None = None,
                     max_tokens: int = 512, temperature: float = 0.0) -> Iterator[str]:
-        """Yield the answer as it is generated (whole at once when cached)."""
+        """Yield the answer as it is generated (whole at once when cached). A draft: when the connection drops
+        mid-answer the stream just ends (logged as failed, never cached), and callers validate what they got."""
         key = self._key(messages, None, max_tokens, temperature)
         cached = self._cached(key, purpose, prompt_hash)
         if cached is not None:
             yield cached
             return
         start, parts, last = time.perf_counter(), [], None
-        for chunk in self.chat.stream(to_lc(messages), max_tokens=max_tokens, temperature=temperature):
-            parts.append(str(chunk.content))
-            last = chunk if last is None else last + chunk
-            yield str(chunk.content)
+        try:
+            for chunk in self.chat.stream(to_lc(messages), **self._request(max_tokens, temperature, None)):
+                parts.append(str(chunk.content))
+                last = chunk if last is None else last + chunk
+                yield str(chunk.content)
+        except Exception as exc:
+            failure = translate(exc, self.name)
+            self._log_failure(key, purpose, prompt_hash, time.perf_counter() - start, type(failure).__name__)
+            if not isinstance(failure, RemoteCallFailed):
+                raise failure from exc
+            return
         reply = AIMessage(content="".join(parts), usage_metadata=getattr(last, "usage_metadata", None),
                           response_metadata=getattr(last, "response_metadata", {}) or {})
         self._account(reply, key, purpose, prompt_hash, time.perf_counter() - start)
-        self._remember(key, reply)
+        if (reply.response_metadata or {}).get("finish_reason") != "length":
+            self._remember(key, reply)
 
     # --- plumbing ------------------------------------------------------------------
     def _key(self, messages: list[tuple[str, str]], schema_json: dict | None, max_tokens: int,
@@ -166,40 +206,57 @@ class LLM:
                             0.0, True, "ok")
         return row["response"]
 
+    def _request(self, max_tokens: int, temperature: float, schema_json: dict | None) -> dict[str, Any]:
+        """The call's parameters: the JSON constraint in the style this backend really applies."""
+        kwargs: dict[str, Any] = {"max_tokens": max_tokens, "temperature": temperature}
+        if self.endpoint is None:  # the embedded and fake models take json_object + schema
+            if schema_json is not None:
+                kwargs["response_format"] = {"type": "json_object", "schema": schema_json}
+            return kwargs
+        kwargs["extra_body"] = self.endpoint.extra_body(max_tokens)
+        if schema_json is not None and (fmt := self.endpoint.response_format(schema_json, self._style())):
+            kwargs["response_format"] = fmt
+        return kwargs
+
+    def _style(self) -> str:
+        """The endpoint's structured-output style, probed once (one caller probes; the others wait)."""
+        with self._negotiating:
+            if self.endpoint.style is None:
+                negotiate(self.endpoint, self._probe)
+            return self.endpoint.style
+
+    def _probe(self, response_format: dict | None) -> str:
+        kwargs = {"max_tokens": 16, "temperature": 0.0, "extra_body": self.endpoint.extra_body(16)}
+        reply = self.chat.invoke(to_lc(PROBE_MESSAGES), **kwargs, **({"response_format": response_format}
+                                                                     if response_format else {}))
+        self._account(reply, "probe", "format-probe", None, 0.0)
+        return str(reply.content)
+
+    def _send(self, history: list[BaseMessage], max_tokens: int, temperature: float,
+              schema_json: dict | None) -> AIMessage:
+        try:
+            return self.chat.invoke(history, **self._request(max_tokens, temperature, schema_json))
+        except Exception as exc:
+            if self.endpoint is None or schema_json is None or not is_format_rejection(exc):
+                raise
+            forget(self.endpoint)  # the server behind the URL changed: find its format again, once
+            return self.chat.invoke(history, **self._request(max_tokens, temperature, schema_json))
+
     def _invoke(self, history: list[BaseMessage], key: str, purpose: str, prompt_hash: str | None,
                 max_tokens: int, temperature: float, schema_json: dict | None) -> AIMessage:
-        kwargs: dict[str, Any] = {"max_tokens": max_tokens, "temperature": temperature}
-        if schema_json is not None:
-            kwargs["response_format"] = self._response_format(schema_json)
         start = time.perf_counter()
         try:
-            reply = self._call_with_format_fallback(history, kwargs)
+            reply = self._send(history, max_tokens, temperature, schema_json)
         except Exception as exc:
-            self._log_failure(key, purpose, prompt_hash, time.perf_counter() - start, type(exc).__name__)
-            raise _translate(exc, self.name) from exc
+            failure = translate(exc, self.name)
+            self._log_failure(key, purpose, prompt_hash, time.perf_counter() - start, type(failure).__name__)
+            if failure is exc:
+                raise
+            raise failure from exc
         self._account(reply, key, purpose, prompt_hash, time.perf_counter() - start)
         if (reply.response_metadata or {}).get("finish_reason") == "length":
             raise TruncatedOutput(str(reply.content), max_tokens)
         return reply
-
-    def _call_with_format_fallback(self, history: list[BaseMessage], kwargs: dict) -> AIMessage:
-        try:
-            return self.chat.invoke(history, **kwargs)
-        except Exception as exc:
-            # llama.cpp's server rejects OpenAI's json_schema format (HTTP 422/400): use json_object + schema.
-            if self.format_style != "json_schema" or getattr(exc, "status_code", None) not in (400, 422):
-                raise
-            self.format_style = "json_object"
-            schema = kwargs["response_format"]["json_schema"]["schema"]
-            kwargs["response_format"] = {"type": "json_object", "schema": schema}
-            return self.chat.invoke(history, **kwargs)
-
-    def _response_format(self, schema_json: dict) -> dict:
-        if self.format_style == "json_schema":
-            return {"type": "json_schema",
-                    "json_schema": {"name": str(schema_json.get("title", "answer")), "schema": schema_json,
-                                    "strict": False}}
-        return {"type": "json_object", "schema": schema_json}
 
     def _account(self, reply: AIMessage, key: str, purpose: str, prompt_hash: str | None, seconds: float) -> None:
         usage = reply.usage_metadata or {}
@@ -227,13 +284,3 @@ class LLM:
 def _tokens(reply: AIMessage) -> int:
     usage = reply.usage_metadata or {}
     return int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))
-
-
-def _translate(exc: Exception, name: str) -> Exception:
-    """Connection failures become ModelUnavailable with a fix; everything else passes through."""
-    kind = type(exc).__name__
-    if kind in ("APIConnectionError", "APITimeoutError", "ConnectError"):
-        return ModelUnavailable(f"model {name} is unreachable ({exc}); check the URL/network, or use a local model")
-    if kind == "AuthenticationError":
-        return ModelUnavailable(f"model {name} refused the API key ({exc}); set OPENAI_API_KEY")
-    return exc

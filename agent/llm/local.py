@@ -61,6 +61,9 @@ def load_llama(path: str, n_ctx: int) -> Any:
 @atexit.register
 def _close_all() -> None:
     """Free models before interpreter teardown (llama.cpp's __del__ fails once modules are gone)."""
+    for batcher in _BATCHERS.values():
+        batcher.decoder.close()
+    _BATCHERS.clear()
     for llama in _LOADED.values():
         try:
             llama.close()
@@ -79,16 +82,49 @@ def scrub_control_tokens(text: str) -> str:
     return SPECIAL_TOKEN.sub(lambda m: m.group(0).replace("<|", "<¦").replace("|>", "¦>"), text)
 
 
+SPACE_RULE = 'space ::= " "?'
+
+
+def compact_json() -> bool:
+    """Whether local answers are written as compact JSON (NEWSAGENT_COMPACT_JSON=1; off by default)."""
+    return os.environ.get("NEWSAGENT_COMPACT_JSON", "0") == "1"
+
+
 @lru_cache(maxsize=64)
-def schema_grammar(schema_json: str) -> Any:
-    """Compile a JSON schema to a llama.cpp grammar, refusing schemas the converter cannot handle."""
-    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+def schema_gbnf(schema_json: str, compact: bool = False) -> str:
+    """A JSON schema as llama.cpp grammar text, refusing schemas the converter cannot handle.
+
+    COMPACT drops the optional spaces between JSON tokens (an extraction answer: 22 tokens instead of 26)."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
 
     try:
         gbnf = json_schema_to_gbnf(schema_json)
     except Exception as exc:
         raise UsageError(f"schema cannot be compiled to a grammar: {exc}") from exc
-    return LlamaGrammar.from_string(gbnf, verbose=False)
+    return gbnf.replace(SPACE_RULE, 'space ::= ""') if compact else gbnf
+
+
+@lru_cache(maxsize=64)
+def schema_grammar(schema_json: str, compact: bool = False) -> Any:
+    """A JSON schema as a compiled llama.cpp grammar."""
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_string(schema_gbnf(schema_json, compact), verbose=False)
+
+
+_BATCHERS: dict[tuple[str, int, int], Any] = {}
+
+
+def batcher_for(chat: "LocalChatModel") -> Any:
+    """The process's batcher for this model and width (its own context beside the model's)."""
+    from agent.llm.batch import BatchDecoder, Batcher
+
+    key = (chat.model_path, chat.n_ctx, chat.slots)
+    with _LOAD_LOCK:
+        if key not in _BATCHERS:
+            decoder = BatchDecoder(chat.llama(), chat.slots, chat.n_ctx * 2, os.cpu_count() or 1)
+            _BATCHERS[key] = Batcher(decoder, lambda: machine_turn(chat.model_path))
+        return _BATCHERS[key]
 
 
 class LocalChatModel(BaseChatModel):
@@ -99,6 +135,12 @@ class LocalChatModel(BaseChatModel):
     n_ctx: int = 8192
     max_tokens: int = 1024
     temperature: float = 0.0
+    slots: int = 1  # > 1: calls from several threads are decoded together (agent/llm/batch.py)
+
+    @property
+    def parallel_slots(self) -> int:
+        """How many calls this model decodes at once."""
+        return self.slots
 
     @property
     def _llm_type(self) -> str:
@@ -146,7 +188,7 @@ class LocalChatModel(BaseChatModel):
         if response_format and response_format.get("type") != "json_object":
             raise UsageError("the local model takes response_format={'type': 'json_object', 'schema': …} only")
         # Unsorted: the grammar makes the model write fields in the schema's order (who before did).
-        grammar = schema_grammar(json.dumps(schema)) if schema else None
+        grammar = schema_grammar(json.dumps(schema), compact_json()) if schema else None
         return dict(prompt=tokens, max_tokens=max_tokens, grammar=grammar,
                     temperature=float(kwargs.get("temperature", self.temperature)),
                     stop=(stop or []) + ["<|im_end|>", "<|endoftext|>"], repeat_penalty=1.0, seed=0,
@@ -155,8 +197,11 @@ class LocalChatModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         args = self._completion_args(messages, stop, kwargs)
-        with machine_turn(self.model_path):
-            out = self.llama().create_completion(**args)
+        if self.slots > 1 and not stop and args["temperature"] == 0.0:
+            out = self._batched(args, kwargs)
+        else:
+            with machine_turn(self.model_path):
+                out = self.llama().create_completion(**args)
         choice, usage = out["choices"][0], out.get("usage") or {}
         message = AIMessage(
             content=choice["text"],
@@ -166,6 +211,18 @@ class LocalChatModel(BaseChatModel):
             response_metadata={"finish_reason": choice.get("finish_reason"), "model_name": self.model_name},
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _batched(self, args: dict, kwargs: dict) -> dict:
+        """One greedy completion decoded together with other threads' (same shape as create_completion's)."""
+        from agent.llm.batch import Job
+
+        response_format = kwargs.get("response_format") or {}
+        schema = response_format.get("schema")
+        done = batcher_for(self).submit(Job(args["prompt"], args["max_tokens"],
+                                            schema_gbnf(json.dumps(schema), compact_json()) if schema else None))
+        return {"choices": [{"text": done.text, "finish_reason": done.finish_reason}],
+                "usage": {"prompt_tokens": done.prompt_tokens, "completion_tokens": done.completion_tokens,
+                          "total_tokens": done.prompt_tokens + done.completion_tokens}}
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
