@@ -37,31 +37,40 @@ class StageCost:
         return asdict(self)
 
 
+def _contexts(llm) -> list:
+    """llama.cpp contexts behind a local model: its own, and the batcher's when batching is on."""
+    chat = llm.chat
+    if not hasattr(chat, "llama"):
+        return []
+    from agent.llm.local import _BATCHERS
+
+    return [chat.llama()._ctx.ctx] + [b.decoder.ctx for k, b in _BATCHERS.items() if k[0] == chat.model_path]
+
+
 def _perf_reset(llm) -> None:
     """Zero llama.cpp's timers (local models only)."""
-    ctx = _ctx(llm)
-    if ctx is not None:
-        import llama_cpp
+    import llama_cpp
 
+    for ctx in _contexts(llm):
         llama_cpp.llama_perf_context_reset(ctx)
+
+
+def perf_counts(llm) -> tuple[float, float, int, int] | None:
+    """Prompt seconds, generation seconds, prompt tokens evaluated, tokens generated since the last reset."""
+    contexts = _contexts(llm)
+    if not contexts:
+        return None
+    import llama_cpp
+
+    data = [llama_cpp.llama_perf_context(ctx) for ctx in contexts]
+    return (sum(d.t_p_eval_ms for d in data) / 1000, sum(d.t_eval_ms for d in data) / 1000,
+            sum(d.n_p_eval for d in data), sum(d.n_eval for d in data))
 
 
 def _perf(llm) -> tuple[float | None, float | None]:
     """Seconds llama.cpp spent on prompt processing and on generation since the last reset."""
-    ctx = _ctx(llm)
-    if ctx is None:
-        return None, None
-    import llama_cpp
-
-    data = llama_cpp.llama_perf_context(ctx)
-    return data.t_p_eval_ms / 1000, data.t_eval_ms / 1000
-
-
-def _ctx(llm):
-    chat = llm.chat
-    if not hasattr(chat, "llama"):
-        return None
-    return chat.llama()._ctx.ctx
+    counts = perf_counts(llm)
+    return (None, None) if counts is None else counts[:2]
 
 
 def _cost(label: str, llm, before: dict, start: float, **extra) -> StageCost:

@@ -119,6 +119,114 @@ def bench_embed_cmd(
     print_tables(results, out, labeled)
 
 
+@bench_app.command("floor")
+def bench_floor_cmd(
+    model: Optional[str] = typer.Option(None, "-m", "--model", help="Model string (default the configured model)."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder of articles (default: the sample corpus)."),
+    baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Also time a LangChain map-reduce summary."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The cold brief per stage against the floor (read once at the prompt rate + write at the generation rate)."""
+    from agent.bench.floor import run
+    from agent.bench.pipeline import SAMPLE
+
+    r = run(model, corpus or SAMPLE, baseline)
+    if as_json:
+        print(json.dumps(r.as_dict(), indent=2))
+        return
+    table = Table("stage", "seconds", "floor s", "x floor", "prompt tok (evaluated)", "must read", "gen tok",
+                  "must write", "prompt eval s", "generation s", "above floor s", title=f"bench floor · {r.model}")
+    for s in r.stages:
+        table.add_row(s.stage, f"{s.seconds:.1f}", f"{s.floor_s:.1f}", f"{s.seconds / max(s.floor_s, 0.1):.1f}",
+                      f"{s.prompt_tokens} ({s.evaluated})", str(s.read_tokens), str(s.completion_tokens),
+                      str(s.write_tokens), _opt(s.prompt_eval_s, ".1f"), _opt(s.generation_s, ".1f"), f"{s.above:.1f}")
+    out.print(table)
+    cold = sum(s.seconds for s in r.stages)
+    out.print(f"rates measured in the run: prompt {r.prompt_rate} tok/s, generation {r.generation_rate} tok/s; "
+              f"corpus {r.corpus_tokens} tokens")
+    out.print(f"cold {cold:.1f} s, floor {sum(s.floor_s for s in r.stages):.1f} s; warm re-run {r.warm_s:.2f} s "
+              f"(target <= 1 s)")
+    if r.map_reduce_s:
+        out.print(f"LangChain map-reduce {r.map_reduce_s:.1f} s; cold brief / map-reduce = "
+                  f"{cold / r.map_reduce_s:.2f} (target <= 0.5)")
+
+
+@bench_app.command("batch")
+def bench_batch_cmd(
+    model: Optional[str] = typer.Option(None, "-m", "--model", help="A local model string."),
+    widths: list[int] = typer.Option([1, 2, 4, 8], "-n", "--sequences", help="Sequences per step (repeat)."),
+    max_tokens: int = typer.Option(64, "--max-tokens", help="Tokens generated per sequence."),
+    grammar: bool = typer.Option(False, "--grammar/--no-grammar", help="Constrain each sequence by a JSON grammar."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Generated tokens/s with several sequences decoded per step on the embedded model (llama.cpp batch API)."""
+    from agent.bench.batch import run
+
+    rows = run(model, tuple(widths), max_tokens, grammar)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+        return
+    table = Table("sequences", "prompt tok", "prefill s", "generated", "generation s", "gen tok/s", "speed-up",
+                  "seq 1 same as alone", title="bench batch")
+    for r in rows:
+        table.add_row(str(r.sequences), str(r.prompt_tokens), f"{r.prefill_s:.2f}", str(r.generated),
+                      f"{r.generation_s:.2f}", f"{r.tokens_per_s:.1f}", f"{r.speedup:.2f}x", str(r.same_as_alone))
+    out.print(table)
+
+
+@bench_app.command("concurrency")
+def bench_concurrency_cmd(
+    models: Optional[list[str]] = typer.Option(None, "-m", "--model", help="Remote model strings to sweep (repeat)."),
+    levels: list[int] = typer.Option([1, 2, 4, 8], "-c", "--concurrency", help="Levels (repeat)."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder of articles for -m models."),
+    fake: bool = typer.Option(False, "--fake", help="Also sweep a local fake endpoint (fixed latency, 429s)."),
+    fake_levels: list[int] = typer.Option([1, 2, 4, 8, 16, 32, 64], "--fake-concurrency", help="Fake levels."),
+    latency: float = typer.Option(0.2, "--latency", help="Fake endpoint seconds per answer."),
+    capacity: int = typer.Option(16, "--capacity", help="Fake endpoint slots; above them it answers 429."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Cold extraction at each --concurrency level: wall seconds, speed-up, failures and 429s."""
+    from agent.bench.concurrency import fake_sweep, sweep
+    from agent.bench.pipeline import SAMPLE
+
+    rows = [r for m in (models or []) for r in sweep(m, corpus or SAMPLE, levels)]
+    rows += fake_sweep(fake_levels, latency, capacity) if fake else []
+    if as_json:
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+        return
+    table = Table("endpoint", "concurrency", "model calls s", "speed-up", "extract s", "calls", "failed chunks",
+                  "429s sent", "peak in flight", title="bench concurrency (cold extraction)")
+    for r in rows:
+        table.add_row(r.endpoint, str(r.concurrency), f"{r.seconds:.2f}", f"{r.speedup:.2f}x", f"{r.extract_s:.1f}",
+                      str(r.calls),
+                      str(r.failed_chunks), _opt(r.throttled, "d"), _opt(r.peak_inflight, "d"))
+    out.print(table)
+
+
+@bench_app.command("scale")
+def bench_scale_cmd(
+    sizes: list[int] = typer.Option([1000, 3000, 10000], "-n", "--articles", help="Corpus sizes (repeat)."),
+    words: int = typer.Option(300, "--words", help="Words per synthetic article."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Synthetic articles through ingest, embedding, alignment and extraction (fake model): time, memory, growth."""
+    from agent.bench.scale import growth, run
+
+    rows = run(sizes, words)
+    if as_json:
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+        return
+    stages = list(dict.fromkeys(k for r in rows for k in r.seconds))
+    table = Table("stage", *[f"{r.articles} articles" for r in rows], "growth k (t ∝ n^k)",
+                  title="bench scale (seconds; fake model, fake embedder)")
+    for stage in stages:
+        table.add_row(stage, *[_opt(r.seconds.get(stage), ".2f") for r in rows], _opt(growth(rows, stage), ".2f"))
+    table.add_row("sentences", *[str(r.sentences) for r in rows], "")
+    table.add_row("peak memory MB", *[f"{r.peak_mb:.0f}" for r in rows], "")
+    out.print(table)
+    out.print("k = 1 is linear, k = 2 compares every pair; phases are attributed from a profile (inflated by it)")
+
+
 def _stage_table(rows: list, title: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps([{"model": m} | r.as_dict() for m, r in rows], indent=2))
@@ -134,25 +242,6 @@ def _stage_table(rows: list, title: str, as_json: bool) -> None:
 
 def _opt(value: float | None, fmt: str) -> str:
     return "-" if value is None else format(value, fmt)
-
-
-@bench_app.command("ingest-scaling")
-def bench_ingest_scaling_cmd(
-    base: int = typer.Option(50_000, "--chars", help="The smaller input size in characters."),
-    factor: int = typer.Option(10, "--factor", help="How many times larger the second input is."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
-    """Read and clean hostile shapes at N and FACTOR x N characters: linear code costs about FACTOR x the time."""
-    from agent.bench.scaling import as_dicts, run
-
-    rows = run(base, factor)
-    if as_json:
-        print(json.dumps(as_dicts(rows), indent=2))
-        return
-    table = Table("input shape", "characters", "seconds", "x time", title=f"bench ingest-scaling ({factor}x input)")
-    for r in rows:
-        table.add_row(r.shape, f"{r.chars:,}", f"{r.seconds:.3f}", f"{r.ratio:.1f}")
-    out.print(table)
 
 
 def register(app: typer.Typer) -> None:
