@@ -21,12 +21,16 @@ DivergenceKind = Literal[
 ]
 DIVERGENCE_KINDS: tuple[str, ...] = DivergenceKind.__args__  # type: ignore[attr-defined]
 
-# How a divergence resolves: the event happened (an earlier report was written before it), the
-# original outlet's version stands over a copy, both name the same entity, the wording changed
-# without changing the fact, the outlets genuinely disagree, or only some outlets report it.
+# How a divergence resolves: the event happened (an earlier report was written before it), a later report
+# changed it (a schedule moved, a figure corrected), the original outlet's version stands over a copy, both
+# name the same entity, the wording changed without changing the fact, the outlets genuinely disagree, or
+# only some outlets report it.
 Resolution = Literal[
-    "event_happened", "prefer_original", "same_entity", "minor_wording", "disputed", "not_a_conflict"
+    "event_happened", "superseded", "prefer_original", "same_entity", "minor_wording", "disputed", "not_a_conflict"
 ]
+# Where a brief sentence's words come from: a source sentence as written, the model (checked against its
+# citations), or a template of ours around source words (counts, labels, dates).
+Origin = Literal["source", "model", "template"]
 RESOLUTIONS: tuple[str, ...] = Resolution.__args__  # type: ignore[attr-defined]
 
 
@@ -75,8 +79,11 @@ class Article(BaseModel):
 
     @property
     def label(self) -> str:
-        """A short human name: the outlet, else the file name."""
-        return self.outlet or self.path.rsplit("/", 1)[-1]
+        """A short human name: the outlet, else (the last resort) the file's name, shortened."""
+        if self.outlet:
+            return self.outlet
+        name = self.path.rsplit("/", 1)[-1]
+        return name if len(name) <= 16 else name[:12] + "…"
 
     def ref(self, index: int) -> SentenceRef:
         """The reference to one of this article's sentences (span and text)."""
@@ -178,6 +185,7 @@ class Divergence(BaseModel):
     rationale: str
     confidence: float = Field(ge=0.0, le=1.0)
     decided_by: Literal["rule", "model"] = "rule"
+    set_aside: list[int] = Field(default_factory=list)  # sides the resolution supersedes: never stated as current
 
 
 class Comparison(BaseModel):
@@ -197,6 +205,8 @@ class CitedSentence(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     support: float | None = None  # content-word overlap with the cited sentences
     flagged: bool = False  # kept, but marked as not fully supported
+    origin: Origin = "template"
+    note: str | None = None  # our words shown after a source sentence (outlet counts), never part of its text
 
 
 class BriefSection(BaseModel):

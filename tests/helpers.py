@@ -44,3 +44,28 @@ def copying_extractor(overrides: dict[str, dict] | None = None):
         return out
 
     return respond
+
+
+def pipeline_respond(overrides: dict[str, dict] | None = None):
+    """The fake model for a whole analysis: the copying extractor for claims, the scripted fake for the rest."""
+    from agent.llm.fake import scripted
+
+    extract = copying_extractor(overrides)
+
+    def respond(messages, kwargs):
+        title = ((kwargs.get("response_format") or {}).get("schema") or {}).get("title")
+        return extract(messages, kwargs) if title == "SentenceClaims" else scripted(messages, kwargs)
+
+    return respond
+
+
+def analysed(store, articles: list[Article], overrides: dict[str, dict] | None = None, mode: str = "model",
+             respond=None):
+    """Store ARTICLES (originals first) and run the whole analysis with the fake model and the fake embedder."""
+    from agent.analysis.run import analyse
+    from agent.llm.fake import fake_llm
+
+    for a in sorted(articles, key=lambda a: a.derivative_of is not None):
+        store.save_article(a)
+    llm = fake_llm(respond=respond or pipeline_respond(overrides), store=store)
+    return analyse(store, llm, [a.id for a in articles], mode=mode, per_article=10)

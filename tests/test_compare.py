@@ -2,10 +2,8 @@
 
 from datetime import date
 
-from agent.analysis.compare import compare, comparison_json
-from agent.analysis.extract import extract_claims
-from agent.llm.fake import fake_llm
-from tests.helpers import copying_extractor, make_article
+from agent.analysis.compare import comparison_json
+from tests.helpers import analysed, make_article
 
 PLANNED = "Prime Minister Ana Ruiz was set to arrive in Lisbon on Tuesday for a two-day summit."
 ARRIVED_B = "Prime Minister Ana Ruiz arrived in Lisbon on Tuesday for a two-day summit with European leaders."
@@ -37,11 +35,9 @@ def corpus():
     return [a, b, c, d]
 
 
-def run(store):
+def run(store, mode="model"):
     articles = corpus()
-    llm = fake_llm(respond=copying_extractor(OVERRIDES), store=store)
-    claims, _ = extract_claims(articles, llm, per_article=10)
-    return compare(claims, articles), articles
+    return analysed(store, articles, OVERRIDES, mode).comparison, articles
 
 
 def kinds(comparison):
@@ -107,21 +103,15 @@ def test_json_contract_has_documented_fields(store):
     assert {"article_id", "outlet", "claim_ids", "sentence_refs", "text"} <= set(side)
 
 
-def test_words_after_a_quote_are_not_wording_drift():
-    from agent.analysis.reconcile import quote_divergences
-    from tests.helpers import make_article
+def test_words_after_a_quote_are_not_wording_drift(store):
     a = make_article('He sought "spiritual guidance," from his pastor before the vote.', "q1", "One")
     b = make_article('He sought "spiritual guidance," had a long talk and then voted.', "q2", "Two")
-    assert [d for d in quote_divergences([a, b], {"q1": "q1", "q2": "q2"}) if d.kind == "wording_drift"] == []
+    comparison = analysed(store, [a, b]).comparison
+    assert [d for d in comparison.divergences if d.kind == "wording_drift"] == []
 
 
-def test_two_different_quotations_are_not_one_fact():
-    from agent.analysis.align import align
-    from agent.types import Claim
+def test_two_different_quotations_are_not_one_fact(store):
     a = make_article('Spokesperson Mao Ning said Monday: "We will by no means accept the pressure."', "m1", "One")
     b = make_article('Spokesperson Mao Ning said Monday: "The visit is an opportunity for cooperation."', "m2", "Two")
-    claims = [Claim(id=f"c{x.id}", article_id=x.id, sentence_ids=[0], subject="Spokesperson Mao Ning",
-                    predicate="said", object="Monday", modality="attributed", quote=q)
-              for x, q in ((a, "We will by no means accept the pressure."),
-                           (b, "The visit is an opportunity for cooperation."))]
-    assert len(align(claims, [a, b])) == 2
+    comparison = analysed(store, [a, b]).comparison
+    assert comparison.facts == [] and len(comparison.single_source) == 2

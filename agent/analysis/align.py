@@ -1,162 +1,123 @@
-"""Claims from different articles that state the same fact, grouped into clusters with independent-outlet counts."""
+"""Sentences of different outlets that state one fact, grouped into clusters with independent-outlet counts."""
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import Counter
 
-from agent.text.quotes import quote_relation
-from agent.text.norm import content_words, jaccard, verb_key, words
+from agent.analysis.annotate import Annotations, Key
+from agent.analysis.judge import Relation
 from agent.types import Article, Claim, FactCluster
 
-SAME_FACT = 0.34  # combined similarity at which two claims state the same fact
-SAME_ARTICLE = 0.6  # stricter bar to put two claims of one article into one cluster
-_AUX = frozenset("is are was were be been being has have had will would shall should can could may might must "
-                 "to set due expected scheduled planned plans plan not also reportedly".split())
+SAME_ARTICLE_MIN = 0.70  # two sentences of one article share a cluster only when one restates the other
+LINK_MIN = 0.45  # mean cosine two groups must keep to merge (stops a chain of pairs drifting off the fact)
+LINKED = 1.0  # a pair scoring this (cosine + 2 x Jaccard) counts as linked even when no relation was decided
+LINKED_SHARE = 0.5  # share of cross-outlet pairs of two groups that must be linked for them to merge
+LONG = 45  # words: a representative longer than this reads poorly in a brief
+RANK = {"asserted_past": 0, "ongoing": 1, "attributed": 2, "denied": 3, "hedged": 4, None: 2,
+        "planned_or_expected": 5}
 
 
-@dataclass(frozen=True)
-class ClaimView:
-    """What alignment compares of a claim: its words, its cited sentences' words, its verb and names."""
+class _Groups:
+    """Union of sentences into facts, merging only groups that stay close (average link) and tidy per article."""
 
-    claim: Claim
-    claim_words: frozenset[str]
-    sentence_words: frozenset[str]
-    verb: str
-    entities: frozenset[str]
+    def __init__(self, ann: Annotations, keys: list[Key], joined: set[tuple[Key, Key]]):
+        self.ann, self.joined = ann, joined
+        self.of = {k: k for k in keys}
+        self.members = {k: [k] for k in keys}
 
+    def find(self, k: Key) -> Key:
+        while self.of[k] != k:
+            self.of[k] = self.of[self.of[k]]
+            k = self.of[k]
+        return k
 
-def head_verb(predicate: str) -> str:
-    """The alignment key of a predicate's main verb ("was set to arrive in" -> "arriv")."""
-    content = [w for w in words(predicate) if w not in _AUX and w.isalpha()]
-    return verb_key(content[0]) if content else ""
+    def mergeable(self, x: Key, y: Key) -> bool:
+        """Two groups state one fact: close on average, mostly linked pair by pair, one article's restatements only."""
+        pairs = [(a, b) for a in self.members[x] for b in self.members[y]]
+        cos = {p: self.ann.cosine(*p) for p in pairs}
+        if sum(cos.values()) / len(cos) < LINK_MIN:
+            return False
+        if any(cos[(a, b)] < SAME_ARTICLE_MIN for a, b in pairs if a[0] == b[0]):
+            return False
+        # Between independent voices only: a copy and its original linking to a sentence must not count twice.
+        cross = {(self.ann.root(a), self.ann.root(b)): (a, b) for a, b in pairs if self.ann.root(a) != self.ann.root(b)}
+        linked = sum(1 for a, b in cross.values() if self.linked(a, b, cos[(a, b)]))
+        return not cross or linked >= LINKED_SHARE * len(cross)
 
+    def linked(self, a: Key, b: Key, cos: float) -> bool:
+        """A decided relation joins the two sentences, or they are close in meaning and words."""
+        if (a, b) in self.joined or (b, a) in self.joined:
+            return True
+        return cos + 2 * self.ann.overlap(a, b) >= LINKED
 
-def view(claim: Claim, article: Article) -> ClaimView:
-    """The comparable parts of one claim."""
-    sentence = " ".join(article.sentences[i].text for i in claim.sentence_ids)
-    return ClaimView(claim, frozenset(content_words(claim.text)), frozenset(content_words(sentence)),
-                     head_verb(claim.predicate), frozenset(e.lower() for e in claim.entities))
-
-
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Jaccard, or the overlap coefficient when both are long enough: a short claim inside a long one still matches."""
-    if min(len(a), len(b)) >= 5:
-        return (jaccard(set(a), set(b)) + len(a & b) / min(len(a), len(b))) / 2
-    return jaccard(set(a), set(b))
-
-
-def similarity(a: ClaimView, b: ClaimView) -> float:
-    """How likely two claims state the same fact: claim words, sentence words, same verb, shared names."""
-    qa, qb = a.claim.quote, b.claim.quote
-    if qa and qb and quote_relation(qa, qb) == "unrelated":
-        return 0.0  # two different quotations are two statements, however alike their sentences
-    score = 0.55 * overlap(a.claim_words, b.claim_words)
-    score += 0.45 * jaccard(set(a.sentence_words), set(b.sentence_words))
-    if a.verb and a.verb == b.verb:
-        score += 0.1
-    if a.entities and b.entities:
-        score += 0.1 * jaccard(set(a.entities), set(b.entities))
-    return score
+    def union(self, a: Key, b: Key) -> None:
+        x, y = self.find(a), self.find(b)
+        if x == y or not self.mergeable(x, y):
+            return
+        self.of[y] = x
+        self.members[x] += self.members.pop(y)
 
 
-def candidate_pairs(views: list[ClaimView]) -> set[tuple[int, int]]:
-    """Pairs that share at least two claim words (blocking keeps this far below all pairs)."""
-    index: dict[str, list[int]] = defaultdict(list)
-    for i, v in enumerate(views):
-        for w in v.claim_words:
-            index[w].append(i)
-    shared: Counter = Counter()
-    for members in index.values():
-        if len(members) > 200:  # a word in most claims says nothing about which fact
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                shared[(members[x], members[y])] += 1
-    return {pair for pair, n in shared.items() if n >= 2}
+def group_sentences(ann: Annotations, relations: list[Relation]) -> list[list[Key]]:
+    """Every reportable sentence in exactly one group; related pairs merged strongest first."""
+    keys = [k for k in ann.keys if ann.notes[k].reportable]
+    joining = [r for r in relations if r.joins]
+    groups = _Groups(ann, keys, {(r.pair.a, r.pair.b) for r in joining})
+    for rel in sorted(joining, key=lambda r: -r.pair.score):
+        if rel.pair.a in groups.of and rel.pair.b in groups.of:
+            groups.union(rel.pair.a, rel.pair.b)
+    return [sorted(m) for m in groups.members.values()]
 
 
-def roots(articles: list[Article]) -> dict[str, str]:
-    """Each article's original: itself, or the article it was derived from (followed to the end)."""
-    parent = {a.id: a.derivative_of for a in articles}
-    out = {}
-    for a in articles:
-        node, seen = a.id, set()
-        while parent.get(node) and node not in seen:
-            seen.add(node)
-            node = parent[node]
-        out[a.id] = node
-    return out
-
-
-def independent_count(article_ids: list[str], articles: dict[str, Article], root_of: dict[str, str]) -> int:
+def independent_count(article_ids: list[str], ann: Annotations) -> int:
     """Outlets that back a fact independently: derivative copies and a second article of one outlet add nothing."""
-    voices = set()
-    for aid in article_ids:
-        root = root_of.get(aid, aid)
-        outlet = articles[root].outlet if root in articles else None
-        voices.add(outlet.lower() if outlet else root)
-    return len(voices)
+    return len({ann.outlet((a, 0)) for a in article_ids})
 
 
-def group(views: list[ClaimView], pairs: set[tuple[int, int]], threshold: float = SAME_FACT) -> list[list[int]]:
-    """Single-link grouping over scored pairs, strongest first; one article's claims join only when very close."""
-    scored = sorted(((similarity(views[i], views[j]), i, j) for i, j in pairs), reverse=True)
-    cluster_of = list(range(len(views)))
-    members = {i: {i} for i in range(len(views))}
-    for score, i, j in scored:
-        if score < threshold:
-            break
-        ci, cj = cluster_of[i], cluster_of[j]
-        if ci == cj:
-            continue
-        arts_i = {views[k].claim.article_id for k in members[ci]}
-        arts_j = {views[k].claim.article_id for k in members[cj]}
-        if arts_i & arts_j and score < SAME_ARTICLE:
-            continue
-        for k in members[cj]:
-            cluster_of[k] = ci
-        members[ci] |= members.pop(cj)
-    return [sorted(m) for m in members.values()]
+def representative(members: list[Key], ann: Annotations) -> Key:
+    """The sentence that best states a fact now: from an original, told as done rather than planned, central."""
+    def centrality(k: Key) -> float:
+        return sum(ann.cosine(k, o) for o in members if o != k) / max(1, len(members) - 1)
+
+    def rank(k: Key) -> tuple:
+        note = ann.notes[k]
+        length = len(note.text.split())
+        return (ann.root(k) != k[0], RANK.get(note.tense, 2), length > LONG, -round(centrality(k), 2), length)
+
+    return min(members, key=rank)
 
 
-def representative(claims: list[Claim], root_of: dict[str, str]) -> Claim:
-    """The claim that best states a cluster: from an original, asserted rather than planned, most specific."""
-    rank = {"asserted_past": 0, "ongoing": 1, "attributed": 2, "denied": 3, "hedged": 4, "planned_or_expected": 5}
-    return min(claims, key=lambda c: (root_of.get(c.article_id, c.article_id) != c.article_id,
-                                      rank.get(c.modality, 9), -len(c.entities), len(c.text)))
+def build_cluster(members: list[Key], ann: Annotations, claims_by_key: dict[Key, list[Claim]]) -> FactCluster:
+    """One fact cluster: its representative sentence first, then every member sentence."""
+    rep = representative(members, ann)
+    ordered = [rep] + [k for k in members if k != rep]
+    article_ids = list(dict.fromkeys(k[0] for k in ordered))
+    articles: dict[str, Article] = ann.articles
+    notes = [ann.notes[k] for k in ordered]
+    times = Counter(n.time for n in notes if n.time and n.tense != "planned_or_expected")
+    digest = hashlib.sha1("|".join(f"{a}:{i}" for a, i in sorted(members)).encode()).hexdigest()[:8]
+    return FactCluster(
+        id=f"F-{digest}", text=ann.notes[rep].text,
+        claim_ids=[c.id for k in ordered for c in claims_by_key.get(k, [])],
+        article_ids=article_ids, outlets=list(dict.fromkeys(articles[a].label for a in article_ids)),
+        independent_outlets=independent_count(article_ids, ann),
+        sentence_refs=[articles[a].ref(i) for a, i in ordered],
+        modality=ann.notes[rep].tense or ann.notes[rep].modality or "asserted_past",
+        time=times.most_common(1)[0][0] if times else ann.notes[rep].time)
 
 
-def statement(claim: Claim) -> str:
-    """A claim as one plain statement; a statement's own words are quoted when the clause leaves them out."""
-    if claim.quote and claim.quote.strip(" ,.") not in claim.text and claim.modality in ("attributed", "denied"):
-        verb = claim.predicate.split()[0] if claim.predicate else "said"
-        return f"{claim.subject} {verb}: “{claim.quote.strip(' ,')}”"
-    return claim.text
-
-
-def build_cluster(claims: list[Claim], articles: dict[str, Article], root_of: dict[str, str]) -> FactCluster:
-    """One fact cluster from its claims."""
-    rep = representative(claims, root_of)
-    article_ids = list(dict.fromkeys(c.article_id for c in claims))
-    outlets = list(dict.fromkeys(articles[a].label for a in article_ids))
-    refs = [articles[c.article_id].ref(i) for c in claims for i in c.sentence_ids]
-    times = Counter(c.time for c in claims if c.time and c.modality != "planned_or_expected")
-    digest = hashlib.sha1("|".join(sorted(c.id for c in claims)).encode()).hexdigest()[:8]
-    return FactCluster(id=f"F-{digest}", text=statement(rep), claim_ids=[c.id for c in claims], article_ids=article_ids,
-                       outlets=outlets, independent_outlets=independent_count(article_ids, articles, root_of),
-                       sentence_refs=refs, modality=rep.modality,
-                       time=times.most_common(1)[0][0] if times else rep.time)
-
-
-def align(claims: list[Claim], articles: list[Article], threshold: float = SAME_FACT) -> list[FactCluster]:
-    """Every claim in exactly one cluster; clusters ordered by independent support, then first mention."""
-    by_id = {a.id: a for a in articles}
-    root_of = roots(articles)
-    views = [view(c, by_id[c.article_id]) for c in claims]
-    groups = group(views, candidate_pairs(views), threshold)
-    clusters = [build_cluster([claims[i] for i in g], by_id, root_of) for g in groups]
-    order = {a.id: n for n, a in enumerate(articles)}
+def facts_from_groups(groups: list[list[Key]], ann: Annotations, claims: list[Claim]) -> list[FactCluster]:
+    """Fact clusters for grouped sentences, with the claims extracted from them; best backed first, then by place."""
+    claims_by_key: dict[Key, list[Claim]] = {}
+    for c in claims:
+        claims_by_key.setdefault((c.article_id, c.sentence_ids[0]), []).append(c)
+    clusters = [build_cluster(m, ann, claims_by_key) for m in groups]
+    order = {a: n for n, a in enumerate(ann.articles)}
     return sorted(clusters, key=lambda f: (-f.independent_outlets, -len(f.article_ids),
                                            min(order[r.article_id] * 10_000 + r.index for r in f.sentence_refs)))
+
+
+def align(ann: Annotations, relations: list[Relation], claims: list[Claim] | None = None) -> list[FactCluster]:
+    """Every reportable sentence in exactly one fact cluster."""
+    return facts_from_groups(group_sentences(ann, relations), ann, claims or [])

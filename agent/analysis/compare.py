@@ -1,24 +1,25 @@
-"""Claims to the comparison: consensus facts, divergences, single-source facts and the outlet x fact coverage."""
+"""The comparison: consensus facts, divergences, single-source facts and the outlet x fact coverage."""
 
 from __future__ import annotations
 
-from agent.analysis.align import align
-from agent.text.entities import AliasTable
+from agent.analysis.align import facts_from_groups
+from agent.analysis.annotate import Annotations, Key
+from agent.analysis.judge import Relation
 from agent.analysis.reconcile import reconcile
 from agent.types import Article, Claim, Comparison, FactCluster
 
 CONSENSUS_MIN = 2  # independent outlets needed for a fact to count as agreed
 
 
-def compare(claims: list[Claim], articles: list[Article], aliases: AliasTable | None = None) -> Comparison:
-    """Align claims into facts, find the divergences, and split consensus from single-source facts."""
-    aliases = aliases or AliasTable.from_texts({a.id: a.text for a in articles})
-    clusters = align(claims, articles)
-    divergences = reconcile(clusters, claims, articles, aliases)
-    consensus = [f for f in clusters if f.independent_outlets >= CONSENSUS_MIN]
-    single = [f for f in clusters if f.independent_outlets < CONSENSUS_MIN]
-    return Comparison(facts=consensus, divergences=divergences, single_source=single,
-                      coverage=coverage(clusters, articles))
+def compare(ann: Annotations, relations: list[Relation], groups: list[list[Key]],
+            claims: list[Claim] | None = None) -> Comparison:
+    """Facts from the grouped sentences, their divergences, and consensus split from single-source facts."""
+    clusters = facts_from_groups(groups, ann, claims or [])
+    divergences = reconcile(clusters, relations, ann)
+    return Comparison(facts=[f for f in clusters if f.independent_outlets >= CONSENSUS_MIN],
+                      divergences=divergences,
+                      single_source=[f for f in clusters if f.independent_outlets < CONSENSUS_MIN],
+                      coverage=coverage(clusters, list(ann.articles.values())))
 
 
 def coverage(clusters: list[FactCluster], articles: list[Article]) -> dict[str, list[str]]:
@@ -39,7 +40,6 @@ def comparison_json(comparison: Comparison) -> dict:
                 "sentence_refs": [r.model_dump() for r in f.sentence_refs]}
 
     return {"facts": [fact(f) for f in comparison.facts],
-            "divergences": [d.model_dump(exclude={"decided_by"}) | {"decided_by": d.decided_by}
-                            for d in comparison.divergences],
+            "divergences": [d.model_dump() for d in comparison.divergences],
             "single_source": [fact(f) for f in comparison.single_source],
             "coverage": comparison.coverage}

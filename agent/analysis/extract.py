@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field, create_model
 
+from agent.analysis.annotate import Annotations
 from agent.analysis.select import chunk_article, numbered_text
 from agent.text.entities import AliasTable
 from agent.errors import ModelOutputError
@@ -120,11 +121,12 @@ def project(claim: Claim, article: Article, index: int) -> Claim:
 
 
 def extract_claims(articles: list[Article], llm: LLM, *, per_article: int = PER_ARTICLE, concurrency: int = 4,
-                   progress: ProgressFn | None = None) -> tuple[list[Claim], ExtractReport]:
-    """Verified claims for every article, and a report of what was kept, dropped and spent."""
+                   progress: ProgressFn | None = None, priority: set[tuple[str, int]] | None = None,
+                   ann: Annotations | None = None) -> tuple[list[Claim], ExtractReport]:
+    """Verified claims for every article (PRIORITY sentences first), and what was kept, dropped and spent."""
     start, before = time.perf_counter(), llm.usage.snapshot()
     report = ExtractReport()
-    picks = pick_sentences(articles, per_article)
+    picks = pick_sentences(articles, per_article, priority)
     jobs = plan_jobs(articles, picks)
     raw = _run_jobs(jobs, llm, report, concurrency, progress)
     by_sentence = {(c.article_id, c.sentence_ids[0]): c for c in raw}
@@ -133,9 +135,11 @@ def extract_claims(articles: list[Article], llm: LLM, *, per_article: int = PER_
         if p.copy_of is not None and p.copy_of in by_sentence:
             raw.append(project(by_sentence[p.copy_of], by_id[p.article_id], p.index))
             report.projected += 1
-    aliases = AliasTable.from_texts({a.id: a.text for a in articles})
+    aliases = ann.aliases if ann else AliasTable.from_texts({a.id: a.text for a in articles})
+    notes = ann.notes if ann else {}
     shown = {a.id: {p.index for p in picks if p.article_id == a.id} for a in articles}
-    claims = [c for c in (verify_claim(c, by_id[c.article_id], shown[c.article_id], aliases, report.rejections)
+    claims = [c for c in (verify_claim(c, by_id[c.article_id], shown[c.article_id], aliases, report.rejections,
+                                       notes.get((c.article_id, c.sentence_ids[0])))
                           for c in raw) if c is not None]
     report.kept = len(claims)
     _account(report, llm, before, start)

@@ -1,155 +1,101 @@
-"""Where outlets differ, and why: deterministic rules over clusters, quotes and names; the model is never needed."""
+"""Where outlets differ, and why: conflicts the comparison found inside facts, resolved by rules code can check.
+
+A conflict between two sentences of one fact (from the model's label, confirmed or found by code) becomes a
+divergence of its kind; rules decide what they know exactly: written before vs after the event, a copy
+against its original, a later report that changed a schedule or figure. Quotations, named terms and name
+spellings are compared across the whole corpus; omissions are facts only one outlet reports.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from datetime import date
 
-from agent.analysis.align import roots
-from agent.text.entities import AliasGroup, AliasTable
-from agent.text.numbers import extract_quantities, same_quantity
-from agent.text.quotes import find_quotes, phrase_drift, quote_relation
-from agent.text.norm import STOPWORDS, content_words
-from agent.text.timeparse import TimeValue, compatible, to_interval
-from agent.types import Article, Claim, Divergence, DivergenceSide, FactCluster
+from agent.analysis.annotate import Annotations, Key
+from agent.analysis.judge import Relation
+from agent.analysis.phrases import name_divergences, quote_divergences
+from agent.analysis.sides import div_id, original_index, side
+from agent.text.timeparse import to_interval
+from agent.types import Divergence, DivergenceSide, FactCluster
 
 PAST = ("asserted_past", "ongoing", "attributed")
-SHORT_PHRASE = 6
-OMISSIONS_MAX = 10  # the most specific single-outlet facts; the rest stay in `single_source`
-OMISSION_MIN_SPECIFICITY = 3
+KIND_OF = {"number": "number_or_date", "date": "number_or_date", "status": "contradiction",
+           "speaker": "contradiction", "quote": "quote_altered", "term": "wording_drift"}
+UPDATE_CUE = re.compile(r"\b(?:earlier|later|sooner) than (?:planned|expected|scheduled|announced)|\bno longer\b|"
+                        r"\binstead\b|\b(?:revised|corrected|updated|rescheduled|postponed|brought forward|"
+                        r"moved up|pushed back|now)\b", re.I)
 
 
-def specificity(text: str) -> int:
-    """How much a statement pins down: capitalised names after the first word, and numbers (twice)."""
-    words = text.split()
-    return sum(1 for w in words[1:] if w[:1].isupper()) + sum(2 for w in words if any(c.isdigit() for c in w))  # words: a quoted phrase this short that changes one word is wording drift, not a new quote
+def _sides(keys: list[Key], ann: Annotations) -> list[DivergenceSide]:
+    """One side per article, with that article's sentences among KEYS."""
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for a, i in keys:
+        if i not in by_article[a]:
+            by_article[a].append(i)
+    return [side(ann.articles[a], sorted(idx)) for a, idx in by_article.items()]
 
 
-def div_id(kind: str, sides: list[DivergenceSide]) -> str:
-    """A stable id for a divergence."""
-    key = kind + "|" + "|".join(f"{s.article_id}:{[r.index for r in s.sentence_refs]}" for s in sides)
-    return f"D-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+def _names(sides: list[DivergenceSide]) -> str:
+    labels = list(dict.fromkeys(s.outlet or s.article_id for s in sides))
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def side(article: Article, claims: list[Claim], indexes: list[int] | None = None) -> DivergenceSide:
-    """One version: the article, its claims and the sentences as written."""
-    idx = indexes if indexes is not None else sorted({i for c in claims for i in c.sentence_ids})
-    refs = [article.ref(i) for i in idx]
-    return DivergenceSide(article_id=article.id, outlet=article.label, claim_ids=[c.id for c in claims],
-                          sentence_refs=refs, text=" ".join(r.text for r in refs))
+def _published(ann: Annotations, article_id: str) -> date | None:
+    return ann.articles[article_id].published
 
 
-def original_index(sides: list[DivergenceSide], root_of: dict[str, str]) -> int | None:
-    """The side that is the original when another side is a derivative copy of it."""
-    for i, s in enumerate(sides):
-        copies = [o for o in sides if o is not s and root_of.get(o.article_id) == s.article_id != o.article_id]
-        if copies:
-            return i
-    return None
-
-
-# --- timing of report ----------------------------------------------------------------------------
-def event_date(past: list[Claim], planned: list[Claim], articles: dict[str, Article]) -> date | None:
-    """When the event happened: the day the past-tense reports give, else their date, else the day it was planned."""
-    for claims in (past, planned):
-        days = Counter(to_interval(c.time)[0] for c in claims if c.time and "/" not in c.time and len(c.time) == 10)
+# --- written before vs after the event ------------------------------------------------------------
+def event_date(past: list[Key], planned: list[Key], ann: Annotations) -> date | None:
+    """When the event happened: the day the past reports give, else their publication date, else the plan's day."""
+    for keys in (past, planned):
+        days = Counter(to_interval(ann.notes[k].time)[0] for k in keys
+                       if ann.notes[k].time and len(ann.notes[k].time) == 10)
         if days:
             return days.most_common(1)[0][0]
-        if claims is past:
-            published = [articles[c.article_id].published for c in past if articles[c.article_id].published]
+        if keys is past:
+            published = [d for d in (_published(ann, k[0]) for k in past) if d]
             if published:
                 return min(published)
     return None
 
 
-def timing_divergence(cluster: FactCluster, claims: list[Claim], articles: dict[str, Article]) -> Divergence | None:
-    """A planned report next to past-tense reports of the same fact: explained by when each was written."""
-    planned = [c for c in claims if c.modality == "planned_or_expected"]
-    past = [c for c in claims if c.modality in PAST]
-    if not planned or not past or {c.article_id for c in planned} <= {c.article_id for c in past}:
+def _told_as_done(article_id: str, verb: str, ann: Annotations) -> bool:
+    """Whether an article itself reports, somewhere, the action as done (then it did not write before the event)."""
+    return any(n.verb == verb and n.tense in PAST for k, n in ann.notes.items() if k[0] == article_id)
+
+
+def timing_divergence(cluster: FactCluster, members: list[Key], ann: Annotations) -> Divergence | None:
+    """A report telling the fact as planned next to reports telling it as done: explained by when each was written.
+
+    Planned and done must be the same action (one verb: "was set to arrive" / "arrived"), and a report that
+    itself tells the action as done elsewhere was not written before the event."""
+    past = [k for k in members if ann.notes[k].tense in PAST and ann.notes[k].verb]
+    verbs = {ann.notes[k].verb for k in past}
+    planned = [k for k in members if ann.notes[k].tense == "planned_or_expected" and ann.notes[k].verb in verbs
+               and not _told_as_done(k[0], ann.notes[k].verb, ann)]
+    past = [k for k in past if ann.notes[k].verb in {ann.notes[p].verb for p in planned}]
+    if not planned or not past:
         return None
-    when = event_date(past, planned, articles)
-    planned_dates = [articles[c.article_id].published for c in planned]
-    sides = _sides_by_article(planned, articles) + _sides_by_article(past, articles)
-    n_planned = len({c.article_id for c in planned})
-    if when and any(planned_dates) and all(d <= when for d in planned_dates if d):
+    when = event_date(past, planned, ann)
+    planned_sides, past_sides = _sides(planned, ann), _sides(past, ann)
+    written = [_published(ann, s.article_id) for s in planned_sides]
+    if when and any(written) and all(d <= when for d in written if d):
         resolution, conf = "event_happened", 0.9
-        why = (f"{_names(planned, articles)} wrote before the event (published {_dates(planned_dates)}); "
-               f"{_names(past, articles)} report it as done on {when.isoformat()}.")
-    elif when and any(d and d > when for d in planned_dates):
+        why = (f"{_names(planned_sides)} wrote before the event (published {_dates(written)}); "
+               f"{_names(past_sides)} report it as done on {when.isoformat()}.")
+    elif when and any(d and d > when for d in written):
         resolution, conf = "disputed", 0.5
-        why = f"{_names(planned, articles)} still call it planned after {when.isoformat()}, when others report it done."
+        why = f"{_names(planned_sides)} still call it planned after {when.isoformat()}, when others report it done."
     else:
         resolution, conf = "event_happened", 0.6
-        why = (f"{_names(planned, articles)} describe it as planned and {_names(past, articles)} as done; "
-               f"publication dates are unknown, so the planned report is read as written earlier.")
+        why = (f"{_names(planned_sides)} describe it as planned and {_names(past_sides)} as done; publication dates "
+               f"are unknown, so the planned report is read as written earlier.")
+    sides = planned_sides + past_sides
     return Divergence(id=div_id("timing_of_report", sides), kind="timing_of_report", cluster_ids=[cluster.id],
-                      sides=sides, resolution=resolution, preferred_side=n_planned if resolution == "event_happened"
-                      else None, rationale=why, confidence=conf)
-
-
-# --- contradictions and numbers inside a cluster ---------------------------------------------------------
-def contradiction(cluster: FactCluster, claims: list[Claim], articles: dict[str, Article]) -> Divergence | None:
-    """One outlet reports a denial (or the negation) of what another asserts."""
-    denied = [c for c in claims if c.modality == "denied" or _negated(c)]
-    asserted = [c for c in claims if c.modality in PAST and not _negated(c)]
-    if not denied or not asserted or {c.article_id for c in denied} == {c.article_id for c in asserted}:
-        return None
-    sides = _sides_by_article(asserted, articles) + _sides_by_article(denied, articles)
-    why = f"{_names(asserted, articles)} state it; {_names(denied, articles)} report it denied or not so."
-    return Divergence(id=div_id("contradiction", sides), kind="contradiction", cluster_ids=[cluster.id], sides=sides,
-                      resolution="disputed", rationale=why, confidence=0.6)
-
-
-def _negated(claim: Claim) -> bool:
-    return bool({"not", "never", "no", "n't"} & set(claim.predicate.lower().replace("n't", " n't").split()))
-
-
-def number_divergence(cluster: FactCluster, claims: list[Claim], articles: dict[str, Article],
-                      root_of: dict[str, str]) -> Divergence | None:
-    """Two outlets give different values (counts, amounts, dates) for the same fact."""
-    for a in claims:
-        for b in claims:
-            if a.article_id >= b.article_id:
-                continue
-            clash = _value_clash(a, b, articles)
-            if clash:
-                sides = [side(articles[a.article_id], [a]), side(articles[b.article_id], [b])]
-                pref = original_index(sides, root_of)
-                return Divergence(id=div_id("number_or_date", sides), kind="number_or_date",
-                                  cluster_ids=[cluster.id], sides=sides,
-                                  resolution="prefer_original" if pref is not None else "disputed",
-                                  preferred_side=pref, rationale=clash, confidence=0.7)
-    return None
-
-
-def _value_clash(a: Claim, b: Claim, articles: dict[str, Article]) -> str | None:
-    """Why two claims' numbers or dates cannot both hold, or None."""
-    qa = extract_quantities(" ".join(articles[a.article_id].sentences[i].text for i in a.sentence_ids))
-    qb = extract_quantities(" ".join(articles[b.article_id].sentences[i].text for i in b.sentence_ids))
-    for x in qa:
-        verdicts = [same_quantity(x, y) for y in qb]
-        if False in verdicts and True not in verdicts:
-            other = qb[verdicts.index(False)]
-            return f"{articles[a.article_id].label} gives {x.text!r} where {articles[b.article_id].label} gives {other.text!r}."
-    if a.time and b.time and a.modality in PAST and b.modality in PAST:
-        if compatible(TimeValue("", a.time, "day"), TimeValue("", b.time, "day")) is False:
-            return (f"{articles[a.article_id].label} dates it {a.time} ({a.time_text}); "
-                    f"{articles[b.article_id].label} {b.time} ({b.time_text}).")
-    return None
-
-
-def _sides_by_article(claims: list[Claim], articles: dict[str, Article]) -> list[DivergenceSide]:
-    by_article: dict[str, list[Claim]] = {}
-    for c in claims:
-        by_article.setdefault(c.article_id, []).append(c)
-    return [side(articles[aid], cs) for aid, cs in by_article.items()]
-
-
-def _names(claims: list[Claim], articles: dict[str, Article]) -> str:
-    labels = list(dict.fromkeys(articles[c.article_id].label for c in claims))
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+                      sides=sides, resolution=resolution, rationale=why, confidence=conf,
+                      preferred_side=len(planned_sides) if resolution == "event_happened" else None,
+                      set_aside=list(range(len(planned_sides))) if resolution == "event_happened" else [])
 
 
 def _dates(days: list[date | None]) -> str:
@@ -157,154 +103,150 @@ def _dates(days: list[date | None]) -> str:
     return ", ".join(known) if known else "date unknown"
 
 
-# --- quotes and named phrases across articles ------------------------------------------------------------
-def quoted_spans(articles: list[Article]) -> list[tuple[Article, int, str]]:
-    """Every quotation of two or more words, with its article and sentence, plus the word that follows it."""
+# --- conflicts inside a fact ------------------------------------------------------------------------
+def conflict_divergence(cluster: FactCluster, rel: Relation, ann: Annotations) -> Divergence | None:
+    """A conflicting detail between two sentences of one fact, as a divergence with its resolution and why."""
+    kind = KIND_OF.get(rel.label)
+    if kind is None:
+        return None
+    sides = _sides([rel.pair.a], ann) + _sides([rel.pair.b], ann)
+    copy = original_index(sides, ann.roots)
+    resolution, preferred, why = _resolve(rel, sides, copy, ann)
+    who = "code" if rel.by == "code" or rel.why else "the model"
+    detail = rel.why or f"the model reads a different {rel.label}"
+    rationale = f"{sides[0].outlet} and {sides[1].outlet} state this differently ({detail}; found by {who}). {why}"
+    return Divergence(id=div_id(kind, sides), kind=kind, cluster_ids=[cluster.id], sides=sides,
+                      resolution=resolution, preferred_side=preferred, rationale=rationale.strip(),
+                      confidence=0.8 if who == "code" else 0.6, decided_by="rule" if who == "code" else "model",
+                      set_aside=[1 - preferred] if preferred is not None and resolution != "minor_wording" else [])
+
+
+def _resolve(rel: Relation, sides: list[DivergenceSide], copy: int | None,
+             ann: Annotations) -> tuple[str, int | None, str]:
+    """(resolution, preferred side, why): the original over its copy, a later change over the earlier plan."""
+    if copy is not None:
+        return "prefer_original", copy, f"{sides[1 - copy].outlet} copies {sides[copy].outlet}; the original stands."
+    if rel.label in ("term", "quote") and _minor(rel, ann):
+        return "minor_wording", None, "The wording changes; the fact is the same."
+    later = _later_update(rel, sides, ann)
+    if later is not None:
+        earlier = sides[1 - later]
+        return ("superseded", later, f"{sides[later].outlet} reported later "
+                f"({_published(ann, sides[later].article_id)}) and the change supersedes {earlier.outlet}'s "
+                f"earlier version ({_published(ann, earlier.article_id)}).")
+    return "disputed", None, "Neither version can be preferred from the texts."
+
+
+def _minor(rel: Relation, ann: Annotations) -> bool:
+    """A changed term or quotation that keeps the fact: most of the words stay."""
+    a, b = ann.notes[rel.pair.a], ann.notes[rel.pair.b]
+    return rel.label == "term" or len(a.words & b.words) >= 0.6 * min(len(a.words), len(b.words))
+
+
+def _later_update(rel: Relation, sides: list[DivergenceSide], ann: Annotations) -> int | None:
+    """The side that changed the other later: a moved schedule (both planned) or a stated update."""
+    if rel.label not in ("number", "date", "status"):
+        return None
+    days = [_published(ann, s.article_id) for s in sides]
+    if not all(days) or days[0] == days[1]:
+        return None
+    later = 0 if days[0] > days[1] else 1
+    notes = [ann.notes[rel.pair.a], ann.notes[rel.pair.b]]
+    both_planned = all(n.tense == "planned_or_expected" for n in notes)
+    return later if both_planned or UPDATE_CUE.search(notes[later].text) else None
+
+
+# --- omissions ----------------------------------------------------------------------------------------
+OMISSIONS_MAX = 10
+PER_OUTLET_SENTENCES = 12  # an outlet gets one more notable omission for every this many sentences it has
+NOVEL = 0.5  # share of a sentence's (rarity-weighted) words that no other outlet uses anywhere
+
+
+def newsworthiness(note) -> int:
+    """How much a sentence reports an event: a dated action, figures, named actors; not talk or background."""
+    score = 2 * bool(note.time) + (note.tense in ("asserted_past", "planned_or_expected"))
+    score += bool(note.quantities) + bool(any(" " in e for e in note.entities))
+    quoted = sum(q.end - q.start for q in note.quotes) > len(note.text) / 2
+    return score - 2 * quoted - (note.modality is None)
+
+
+def novelty(key: Key, ann: Annotations, elsewhere: dict[str, set[str]]) -> float:
+    """The rarity-weighted share of a sentence's content words that no other outlet uses anywhere."""
+    words = ann.notes[key].words
+    total = sum(ann.idf.get(w, 1.0) for w in words)
+    other = elsewhere[ann.root(key)]
+    return sum(ann.idf.get(w, 1.0) for w in words - other) / total if total else 0.0
+
+
+def omissions(clusters: list[FactCluster], ann: Annotations, taken: set[Key]) -> list[Divergence]:
+    """Facts only one outlet reports, the most event-like and most novel of each outlet: notable, not conflicts."""
+    single = {(c.sentence_refs[0].article_id, c.sentence_refs[0].index): c for c in clusters
+              if c.independent_outlets == 1}
+    words_of: dict[str, set[str]] = defaultdict(set)
+    for k, n in ann.notes.items():
+        words_of[ann.root(k)] |= n.words
+    elsewhere = {r: set().union(*(w for o, w in words_of.items() if o != r)) for r in words_of}
+    picked: dict[str, list[tuple[float, Key]]] = defaultdict(list)
+    for key, cluster in single.items():
+        if key in taken or ann.root(key) != key[0] or not ann.notes[key].reportable:
+            continue
+        weight = newsworthiness(ann.notes[key]) * novelty(key, ann, elsewhere)
+        if newsworthiness(ann.notes[key]) >= 2 and novelty(key, ann, elsewhere) >= NOVEL:
+            picked[key[0]].append((weight, key))
     out = []
-    for a in articles:
-        for s in a.sentences:
-            for q in find_quotes(s.text):
-                n = len(q.text.split())
-                if n >= 2 or "-" in q.text:
-                    out.append((a, s.index, q.text))
-                    tail = s.text[q.end:].lstrip(" ”\"'’").split(" ")[:1]
-                    # A scare-quoted word and the noun it qualifies ("no-limits" partnership) is one named term.
-                    if n <= 2 and q.text.rstrip()[-1:] not in ",.;:!?" and tail and tail[0].isalpha():
-                        out.append((a, s.index, f"{q.text} {tail[0]}"))
-    return out
+    for article_id, found in picked.items():
+        allowed = 1 + sum(1 for k in ann.keys if k[0] == article_id) // PER_OUTLET_SENTENCES
+        for weight, key in sorted(found, key=lambda x: (-x[0], x[1][1]))[:allowed]:
+            sides = _sides([key], ann)
+            out.append((weight, Divergence(id=div_id("omission", sides), kind="omission",
+                                           cluster_ids=[single[key].id], sides=sides, resolution="not_a_conflict",
+                                           confidence=0.6, rationale=f"Only {sides[0].outlet} reports this.")))
+    return [d for _, d in sorted(out, key=lambda x: -x[0])][:OMISSIONS_MAX]
 
 
-def quote_divergences(articles: list[Article], root_of: dict[str, str]) -> list[Divergence]:
-    """Quotes and named phrases that one outlet words differently from another."""
-    spans = quoted_spans(articles)
-    words = [content_words(t) for _, _, t in spans]
-    found: dict[tuple, Divergence] = {}
-    for i, (a, ai, qa) in enumerate(spans):
-        for j in range(i + 1, len(spans)):
-            b, bi, qb = spans[j]
-            if a.id == b.id or len(words[i] & words[j]) < 1:
-                continue
-            d = _quote_pair(a, ai, qa, b, bi, qb, root_of)
-            if d is not None:
-                found.setdefault((d.kind, frozenset({(a.id, ai), (b.id, bi)})), d)
-    return merge_versions(list(found.values()), root_of)
+# --- everything ------------------------------------------------------------------------------------------
+def reconcile(clusters: list[FactCluster], relations: list[Relation], ann: Annotations) -> list[Divergence]:
+    """Every divergence: timing first, then conflicts inside facts, quotes and terms, names, omissions."""
+    member_of = {(r.article_id, r.index): c for c in clusters for r in c.sentence_refs}
+    found: list[Divergence] = []
+    for cluster in clusters:
+        if len(cluster.article_ids) > 1:
+            keys = [(r.article_id, r.index) for r in cluster.sentence_refs]
+            timing = timing_divergence(cluster, keys, ann)
+            found += [timing] if timing else []
+    for rel in relations:
+        home = member_of.get(rel.pair.a)
+        if home is None or home is not member_of.get(rel.pair.b) or _planned_vs_done(rel):
+            continue  # planned against done is the timing rule's to explain, never a contradiction
+        d = conflict_divergence(home, rel, ann)
+        found += [d] if d else []
+    found += quote_divergences(ann)
+    found += name_divergences(ann)
+    taken = {(s.article_id, r.index) for d in found for s in d.sides for r in s.sentence_refs}
+    found += omissions(clusters, ann, taken)
+    return merge_versions(found, ann)
 
 
-def merge_versions(divergences: list[Divergence], root_of: dict[str, str]) -> list[Divergence]:
-    """One divergence per changed phrase: pairs that share a sentence and a kind become one, with all sides."""
+def _planned_vs_done(rel: Relation) -> bool:
+    return rel.label == "status" and rel.why.startswith("one tells it as planned")
+
+
+def merge_versions(divergences: list[Divergence], ann: Annotations) -> list[Divergence]:
+    """One divergence per changed detail: same-kind divergences sharing a sentence become one, with all sides."""
     merged: list[Divergence] = []
     for d in divergences:
-        keys = {(s.article_id, s.sentence_refs[0].index) for s in d.sides}
-        home = next((m for m in merged if m.kind == d.kind and keys & {(s.article_id, s.sentence_refs[0].index)
-                                                                       for s in m.sides}), None)
+        keys = {(s.article_id, r.index) for s in d.sides for r in s.sentence_refs}
+        home = next((m for m in merged if m.kind == d.kind and keys & {(s.article_id, r.index) for s in m.sides
+                                                                       for r in s.sentence_refs}), None)
         if home is None:
             merged.append(d)
             continue
-        have = {(s.article_id, s.sentence_refs[0].index) for s in home.sides}
-        home.sides += [s for s in d.sides if (s.article_id, s.sentence_refs[0].index) not in have]
-        pref = original_index(home.sides, root_of)
-        if pref is not None:
-            home.preferred_side, home.resolution = pref, "prefer_original"
+        have = {s.article_id for s in home.sides}
+        home.sides += [s for s in d.sides if s.article_id not in have]
+        home.cluster_ids = list(dict.fromkeys(home.cluster_ids + d.cluster_ids))
+        copy = original_index(home.sides, ann.roots)
+        if copy is not None and home.resolution in ("disputed", "minor_wording"):
+            home.preferred_side, home.resolution = copy, "prefer_original"
+            home.set_aside = [i for i, s in enumerate(home.sides) if ann.roots.get(s.article_id) != s.article_id]
         home.id = div_id(home.kind, home.sides)
     return merged
-
-
-def _quote_pair(a: Article, ai: int, qa: str, b: Article, bi: int, qb: str,
-                root_of: dict[str, str]) -> Divergence | None:
-    """The divergence between two quoted strings, if they are versions of one another."""
-    drift = phrase_drift(qa, qb)
-    if drift is not None and all(x in STOPWORDS and y in STOPWORDS for x, y in drift.swaps):
-        drift = None  # "guidance from" vs "guidance had": the words after a quote, not a changed term
-    short = max(len(qa.split()), len(qb.split())) <= SHORT_PHRASE
-    if drift is not None and short:
-        kind, swaps = "wording_drift", ", ".join(f"{x!r} -> {y!r}" for x, y in drift.swaps)
-    elif quote_relation(qa, qb) == "altered" and not short:
-        kind, swaps = "quote_altered", ""
-    else:
-        return None
-    sides = [side(a, [], [ai]), side(b, [], [bi])]
-    pref = original_index(sides, root_of)
-    if kind == "wording_drift":
-        resolution = "prefer_original" if pref is not None else "minor_wording"
-        why = f"{a.label} writes “{qa}”, {b.label} “{qb}” ({swaps})."
-    else:
-        resolution = "prefer_original" if pref is not None else "disputed"
-        why = f"{a.label} and {b.label} quote the same words differently: “{qa}” vs “{qb}”."
-    if pref is not None:
-        why += f" {sides[1 - pref].outlet} copies {sides[pref].outlet}'s story, so the original wording stands."
-    return Divergence(id=div_id(kind, sides), kind=kind, sides=sides, resolution=resolution, preferred_side=pref,
-                      rationale=why, confidence=0.8 if pref is not None else 0.6)
-
-
-# --- names ---------------------------------------------------------------------------------------------
-def name_divergences(articles: list[Article], aliases: AliasTable) -> list[Divergence]:
-    """One entity spelled differently by different outlets (Kiev/Kyiv, Aleksandr/Alexander)."""
-    by_id = {a.id: a for a in articles}
-    out = []
-    for group in aliases.variant_groups():
-        sides = []
-        for spelling, article_ids in _spellings(group):
-            hit = _first_sentence_with(spelling, [by_id[x] for x in article_ids if x in by_id])
-            if hit:
-                sides.append(side(hit[0], [], [hit[1]]))
-        if len(sides) >= 2:
-            spellings = " / ".join(s for s, _ in _spellings(group))
-            out.append(Divergence(id=div_id("name_variant", sides), kind="name_variant", sides=sides,
-                                  resolution="same_entity", rationale=f"One name, spelled {spellings}.",
-                                  confidence=0.8))
-    return out
-
-
-def _spellings(group: AliasGroup) -> list[tuple[str, list[str]]]:
-    """(spelling, article ids) pairs of an alias group."""
-    return [(k, sorted(v)) for k, v in group.variants.items()]
-
-
-def _first_sentence_with(text: str, articles: list[Article]) -> tuple[Article, int] | None:
-    for a in articles:
-        for s in a.sentences:
-            if text in s.text:
-                return a, s.index
-    return None
-
-
-# --- everything ---------------------------------------------------------------------------------------
-def reconcile(clusters: list[FactCluster], claims: list[Claim], articles: list[Article],
-              aliases: AliasTable | None = None) -> list[Divergence]:
-    """Every divergence the rules find, timing and contradictions first."""
-    by_id = {a.id: a for a in articles}
-    by_claim = {c.id: c for c in claims}
-    root_of = roots(articles)
-    found: list[Divergence] = []
-    for cluster in clusters:
-        members = [by_claim[i] for i in cluster.claim_ids]
-        if len(cluster.article_ids) < 2:
-            continue
-        for rule in (timing_divergence, contradiction):
-            d = rule(cluster, members, by_id)
-            if d:
-                found.append(d)
-        d = number_divergence(cluster, members, by_id, root_of)
-        if d:
-            found.append(d)
-    found += quote_divergences(articles, root_of)
-    found += name_divergences(articles, aliases or AliasTable.from_texts({a.id: a.text for a in articles}))
-    found += omissions(clusters, by_claim, by_id, root_of)
-    return found
-
-
-def omissions(clusters: list[FactCluster], by_claim: dict[str, Claim], articles: dict[str, Article],
-              root_of: dict[str, str]) -> list[Divergence]:
-    """Facts only one independent outlet reports: not a conflict, but the reader should know."""
-    out = []
-    singles = [c for c in clusters if c.independent_outlets == 1 and any(root_of[a] == a for a in c.article_ids)]
-    for cluster in sorted(singles, key=lambda c: -specificity(c.text))[:OMISSIONS_MAX]:
-        if specificity(cluster.text) < OMISSION_MIN_SPECIFICITY:
-            break
-        origin = next(a for a in cluster.article_ids if root_of[a] == a)
-        members = [by_claim[i] for i in cluster.claim_ids if by_claim[i].article_id == origin]
-        sides = [side(articles[origin], members)]
-        out.append(Divergence(id=div_id("omission", sides), kind="omission", cluster_ids=[cluster.id], sides=sides,
-                              resolution="not_a_conflict", rationale=f"Only {articles[origin].label} reports this.",
-                              confidence=0.9))
-    return out

@@ -49,25 +49,27 @@ def _shape_score(s: Sentence, position: int) -> float:
     return score - (1.0 if n > 70 else 0.0)
 
 
-def _echo(words: set[str], others: list[set[str]]) -> float:
-    """How strongly other articles echo a sentence (best overlap with any of their sentences)."""
-    return max((jaccard(words, o) for o in others), default=0.0)
+def _shared(article: Article, index: int, words: dict, priority: set[tuple[str, int]] | None) -> float:
+    """The bonus of a sentence other outlets also state: known from the comparison, else guessed from shared words."""
+    if priority is not None:
+        return 6.0 if (article.id, index) in priority else 0.0
+    own = words[(article.id, index)]
+    return 3.0 * max((jaccard(own, w) for (aid, _), w in words.items() if aid != article.id), default=0.0)
 
 
-def pick_sentences(articles: list[Article], per_article: int) -> list[Pick]:
-    """The sentences to extract: the best `per_article` of each article, near-copies pointed at their original."""
-    words = sentence_words(articles)
+def pick_sentences(articles: list[Article], per_article: int,
+                   priority: set[tuple[str, int]] | None = None) -> list[Pick]:
+    """The sentences to extract: the best `per_article` of each article, near-copies pointed at their original.
+
+    With PRIORITY (the sentences of facts several outlets state), those come first; without it, how strongly
+    other articles echo a sentence stands in for it."""
+    words = sentence_words(articles) if priority is None else {}
     picks: list[Pick] = []
     chosen: list[tuple[tuple[str, int], set[str]]] = []
     for article in sorted(articles, key=lambda a: a.derivative_of is not None):  # originals first
-        others = [w for (aid, _), w in words.items() if aid != article.id]
-        scored = []
         banned = unreportable(article)  # orders to the model or the reader, or about the output: never extracted
-        for s in article.sentences:
-            shape = 0.0 if s.index in banned else _shape_score(s, s.index)
-            if shape <= 0:
-                continue
-            scored.append((shape + 3.0 * _echo(words[(article.id, s.index)], others), s.index))
+        scored = [(_shape_score(s, s.index) + _shared(article, s.index, words, priority), s.index)
+                  for s in article.sentences if s.index not in banned and _shape_score(s, s.index) > 0]
         for score, index in sorted(scored, reverse=True)[:per_article]:
             # All words, not content words: "was set to open" and "opened" must not count as one sentence.
             own = set(all_words(article.sentences[index].text))

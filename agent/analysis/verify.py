@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from agent.analysis.annotate import Note
 from agent.text import modality as modality_cues
 from agent.text.entities import AliasTable
 from agent.text.names import find_names
@@ -87,9 +88,9 @@ def apply_modality(claim: Claim, sentence: str) -> None:
         claim.attributed_to = cue.attributed_to
 
 
-def apply_quote(claim: Claim, sentence: str) -> None:
+def apply_quote(claim: Claim, sentence: str, note: Note | None = None) -> None:
     """Copy quoted words from the sentence into the claim, with the speaker when the sentence names one."""
-    quotes = [q for q in find_quotes(sentence) if len(q.text.split()) >= 2]
+    quotes = [q for q in (note.quotes if note else find_quotes(sentence)) if len(q.text.split()) >= 2]
     if not quotes:
         return
     best = max(quotes, key=lambda q: len(content_words(q.text) & content_words(claim.text)) * 100 + len(q.text))
@@ -97,8 +98,11 @@ def apply_quote(claim: Claim, sentence: str) -> None:
     claim.quote_speaker = best.speaker or claim.attributed_to
 
 
-def apply_time(claim: Claim, sentence: str, article: Article) -> None:
-    """Resolve the first time expression of the sentence against the publication date, keeping the phrase."""
+def apply_time(claim: Claim, sentence: str, article: Article, note: Note | None = None) -> None:
+    """The date of the sentence's own event, resolved against the publication date (the phrase kept)."""
+    if note is not None and note.modality == claim.modality:
+        claim.time, claim.time_text = note.time, note.time_text
+        return
     found = find_time_expressions(sentence)
     if not found:
         return
@@ -108,8 +112,11 @@ def apply_time(claim: Claim, sentence: str, article: Article) -> None:
     claim.time = value.value
 
 
-def apply_entities(claim: Claim, sentence: str, aliases: AliasTable | None) -> None:
+def apply_entities(claim: Claim, sentence: str, aliases: AliasTable | None, note: Note | None = None) -> None:
     """Canonical names of the people, places and bodies the sentence names; numbers it states."""
+    if note is not None:
+        claim.entities, claim.numbers = sorted(note.entities), [q.text for q in note.quantities]
+        return
     names = [m.text for m in find_names(sentence)]
     canon = [aliases.canonical(n) if aliases else n for n in names]
     claim.entities = list(dict.fromkeys(canon))
@@ -117,7 +124,7 @@ def apply_entities(claim: Claim, sentence: str, aliases: AliasTable | None) -> N
 
 
 def verify_claim(claim: Claim, article: Article, shown: set[int], aliases: AliasTable | None,
-                 rejections: Rejections) -> Claim | None:
+                 rejections: Rejections, note: Note | None = None) -> Claim | None:
     """The claim corrected by code, or None (with the reason recorded) when it cannot stand."""
     where = f"{article.label} {claim.id}"
     ids = valid_ids(claim.sentence_ids, shown)
@@ -142,9 +149,10 @@ def verify_claim(claim: Claim, article: Article, shown: set[int], aliases: Alias
         claim.subject = named
     text = " ".join(sentences)
     apply_modality(claim, sentences[0])
-    apply_quote(claim, text)
-    apply_time(claim, text, article)
-    apply_entities(claim, text, aliases)
+    one = note if len(ids) == 1 else None  # the annotation covers the first sentence only
+    apply_quote(claim, text, one)
+    apply_time(claim, text, article, one)
+    apply_entities(claim, text, aliases, one)
     return claim
 
 

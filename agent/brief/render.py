@@ -30,7 +30,7 @@ def brief_json(brief: Brief) -> dict:
     return {
         "title": brief.title, "template": brief.template,
         "sections": [{"title": s.title, "sentences": [
-            {"text": x.text, "support": x.support, "flagged": x.flagged,
+            {"text": x.text, "origin": x.origin, "note": x.note, "support": x.support, "flagged": x.flagged,
              "citations": [c.model_dump(include={"article_id", "outlet", "index", "start", "end", "text"})
                            for c in x.citations]} for x in s.sentences]} for s in brief.sections],
         "divergences": [d.model_dump() for d in brief.divergences],
@@ -56,7 +56,8 @@ def to_markdown(brief: Brief) -> str:
         for s in section.sentences:
             marks = "".join(f"[^{notes.number(c)}]" for c in s.citations)
             flag = " *(weakly supported)*" if s.flagged else ""
-            lines.append(f"- {md_inline(s.text, ok)}{marks}{flag}")
+            note = f" — *{md_inline(s.note, ok)}*" if s.note else ""
+            lines.append(f"- {md_inline(s.text, ok)}{note}{marks}{flag}")
         lines.append("")
     lines += sources_markdown(brief) + run_markdown(brief)
     lines += [f"[^{n}]: {md_inline(c.outlet, ok)}, sentence {c.index}: “{md_inline(c.text, ok)}”"

@@ -37,6 +37,10 @@ COPYRIGHT = re.compile(r"(?i:©|\(c\)|\bcopyright\b)\s*(?:\d{4}\s*,?\s*)?(?P<out
                        r"(?:,?\s+\d{4})?\s*(?:$|[.,;|]|(?i:\s+All rights))")
 READ_MORE = re.compile(r"^(?i:read|see|get|find)\s+more\b.*?\bfrom\s+(?P<outlet>(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*?)\.?$")
 SUBSCRIBE = re.compile(r"^(?i:subscribe to)\s+(?P<outlet>(?:[Tt]he\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*)")
+# Photo credits name the agency that distributed the picture with the story: "(AP Photo/Andy Wong)",
+# "(… Kremlin Pool Photo via AP, File)".
+PHOTO_CREDIT = re.compile(r"\((?=[^()]*\bPhoto\b)[^()]*?(?:\bvia\s+(?P<via>[A-Z][\w&.-]{1,30})|"
+                          r"(?P<own>\b[A-Z][\w&.-]{1,30})\s+Photo\s*/)")
 DATE_PREFIX = re.compile(r"^(?:(?:published|updated|posted|last updated|first published)(?:\s+on)?\s*:?\s*)", re.I)
 
 
@@ -176,6 +180,9 @@ def outlet_clues(line: str) -> list[tuple[int, str, str]]:
     m = COPYRIGHT.search(text)
     if m and len(text.split()) <= 30:
         found.append((3, m.group("outlet").strip(), f"copyright:{text}"))
+    m = PHOTO_CREDIT.search(text)
+    if m:
+        found.append((3, (m.group("via") or m.group("own")).strip(" ."), f"photo_credit:{text[:120]}"))
     for rank, pattern, tag in ((4, READ_MORE, "read_more"), (5, SUBSCRIBE, "subscribe")):
         m = pattern.search(text)
         if m and len(text.split()) <= 20:

@@ -129,9 +129,40 @@ def _qa(user: str, schema: dict) -> dict:
     return {"answer": found[0][1], "cite": [int(found[0][0])], "found": True}
 
 
+_PAIR = re.compile(r"^\[P(\d+)\]\nA \([^)]*\): (.*)\nB \([^)]*\): (.*)$", re.M)
+_DIGITS = re.compile(r"\d+")
+
+
+def _pairs(user: str, schema: dict) -> dict:
+    """Same when the two sentences share most words, a number conflict when their figures differ."""
+    out = {}
+    for n, a, b in _PAIR.findall(user):
+        wa, wb = set(a.lower().split()), set(b.lower().split())
+        overlap = len(wa & wb) / max(1, min(len(wa), len(wb)))
+        numbers = set(_DIGITS.findall(a)), set(_DIGITS.findall(b))
+        label = "different" if overlap < 0.5 else "number" if all(numbers) and not numbers[0] & numbers[1] else "same"
+        out[f"P{n}"] = label
+    for key in schema.get("properties", {}):
+        out.setdefault(key, "different")
+    return out
+
+
+def _events(user: str, schema: dict) -> dict:
+    """Same event when the two headlines and leads share a quarter of their words, related at a tenth."""
+    out = {}
+    for n, a, b in re.findall(r"^\[P(\d+)\]\nA \(.*?\): (.*)\nB \(.*?\): (.*)$", user, re.M):
+        wa, wb = set(re.findall(r"\w{4,}", a.lower())), set(re.findall(r"\w{4,}", b.lower()))
+        overlap = len(wa & wb) / max(1, min(len(wa), len(wb)))
+        out[f"P{n}"] = "same" if overlap >= 0.25 else "related" if overlap >= 0.1 else "different"
+    for key in schema.get("properties", {}):
+        out.setdefault(key, "different")
+    return out
+
+
 RESPONDERS: dict[str, Callable[[str, dict], dict]] = {
-    "SentenceClaims": _extract, "Lead": _lead, "ModelAnswer": _qa,
+    "SentenceClaims": _extract, "Lead": _lead, "ModelAnswer": _qa, "PairLabels": _pairs,
     "Verdict": lambda user, schema: {"supported": True, "reason": ""},
+    "EventPairs": _events,
 }
 
 

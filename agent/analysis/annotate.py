@@ -1,0 +1,207 @@
+"""Every sentence parsed once: words, names, numbers, event time, quotes, modality, and its embedding."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from agent.text import modality as modality_cues
+from agent.text.entities import AliasTable
+from agent.text.names import find_names
+from agent.text.numbers import Quantity, extract_quantities
+from agent.text.norm import content_words, fold, verb_key, words
+from agent.text.quotes import Quote, find_quotes
+from agent.text.safety import unreportable
+from agent.text.timeparse import TimeExpr, find_time_expressions, resolve
+from agent.types import Article, Modality
+
+Key = tuple[str, int]  # (article id, sentence index)
+MIN_WORDS = 5
+NEGATION = frozenset("not never no n't none nobody neither nor refused refuses declined declines".split())
+# A time phrase dates the sentence's own event when it is an adverbial ("on Tuesday", "in 2022"), not when it
+# names something else ("the 2024 Paris games", "its February 24, 2022 invasion").
+_TEMPORAL = (r"on|in|at|since|by|until|till|from|during|before|after|last|this|next|early|late|mid|through|"
+             r"around|as of|starting|effective|(?:end|beginning|start|middle) of")
+_TEMPORAL_BEFORE = re.compile(rf"\b(?:{_TEMPORAL})\s+(?:the\s+)?$", re.I)
+_TEMPORAL_START = re.compile(rf"^(?:{_TEMPORAL})\b", re.I)
+_NOUN_AFTER = re.compile(r"^\s*(?:[A-Z][a-z]|(?!and\b|or\b|when\b|as\b|after\b|before\b|while\b|at\b|to\b|"
+                         r"for\b|with\b|in\b|on\b|that\b|amid\b|if\b|but\b|the\b|a\b|an\b)[a-z]{3,}\b(?!ly\b))")
+_DAY_KINDS = frozenset({"weekday", "relative", "date", "ago"})
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """What code knows of one sentence, computed once and read by every later stage."""
+
+    key: Key
+    text: str
+    words: frozenset[str]
+    entities: frozenset[str]  # canonical names, lowercased
+    quantities: tuple[Quantity, ...]
+    numbers: frozenset[str]  # number tokens as written ("97-1", "12"): strong anchors between outlets
+    quotes: tuple[Quote, ...]
+    modality: Modality | None
+    attributed_to: str | None
+    negated: bool
+    verb: str | None = None  # the main verb's key ("was set to arrive" and "arrived" -> the same key)
+    tense: Modality | None = None  # how the reported action itself is told (inside "X said …"): done, planned…
+    time: str | None = None  # ISO date/interval of the sentence's own event, resolved against publication
+    time_text: str | None = None
+    reportable: bool = True  # False: a sentence that talks to the model, or too short to state a fact
+
+    @property
+    def article_id(self) -> str:
+        """The article the sentence belongs to."""
+        return self.key[0]
+
+
+@dataclass
+class Annotations:
+    """The annotated corpus: articles, a Note per sentence, sentence vectors, names and copy roots."""
+
+    articles: dict[str, Article]
+    notes: dict[Key, Note]
+    vectors: np.ndarray
+    rows: dict[Key, int]
+    aliases: AliasTable
+    roots: dict[str, str]
+    keys: list[Key] = field(default_factory=list)
+    idf: dict[str, float] = field(default_factory=dict)
+
+    def vector(self, key: Key) -> np.ndarray:
+        """The unit embedding of one sentence."""
+        return self.vectors[self.rows[key]]
+
+    def cosine(self, a: Key, b: Key) -> float:
+        """Cosine similarity of two sentences."""
+        return float(self.vectors[self.rows[a]] @ self.vectors[self.rows[b]])
+
+    def overlap(self, a: Key, b: Key) -> float:
+        """Shared content words, weighted by rarity in the corpus: the story's own words everywhere weigh little."""
+        wa, wb = self.notes[a].words, self.notes[b].words
+        union = sum(self.idf.get(w, 1.0) for w in wa | wb)
+        return sum(self.idf.get(w, 1.0) for w in wa & wb) / union if union else 0.0
+
+    def score(self, a: Key, b: Key) -> float:
+        """How likely two sentences state one fact: cosine + 2 x rarity-weighted shared words."""
+        return self.cosine(a, b) + 2.0 * self.overlap(a, b)
+
+    def root(self, key: Key) -> str:
+        """The original article of the sentence's article (itself unless it is a derivative copy)."""
+        return self.roots.get(key[0], key[0])
+
+    def outlet(self, key: Key) -> str:
+        """The voice a sentence counts for: its original's outlet (or that article when unnamed)."""
+        root = self.articles.get(self.root(key))
+        return (root.outlet or root.id).lower() if root else key[0]
+
+
+def roots(articles: list[Article]) -> dict[str, str]:
+    """Each article's original: itself, or the article it was derived from (followed to the end)."""
+    parent = {a.id: a.derivative_of for a in articles}
+    out = {}
+    for a in articles:
+        node, seen = a.id, set()
+        while parent.get(node) and node not in seen:
+            seen.add(node)
+            node = parent[node]
+        out[a.id] = node
+    return out
+
+
+def event_time(text: str, published: date | None, future: bool) -> tuple[str | None, str | None]:
+    """The resolved date of the sentence's own event and its phrase, or (None, None)."""
+    for expr in find_time_expressions(text):
+        if not _dates_the_event(text, expr):
+            continue
+        value = resolve(expr.text, published, tense="future" if future else "past")
+        if value.value:
+            return value.value, expr.text
+    return None, None
+
+
+def _dates_the_event(text: str, expr: TimeExpr) -> bool:
+    """An adverbial time phrase, not a modifier of a noun that follows it."""
+    if _NOUN_AFTER.match(text[expr.end:]) and not text[expr.end:].startswith(("'s", "’s")):
+        return False
+    lead = text[: expr.start]
+    return bool(_TEMPORAL_BEFORE.search(lead) or _TEMPORAL_START.match(expr.text)) or expr.kind in _DAY_KINDS
+
+
+_AUX_AFTER_CUE = frozenset("be been being have has had to not also soon then now still formally officially".split())
+
+
+def main_verb(text: str, cue: str | None, modality: Modality | None) -> str | None:
+    """The key of the verb a modality cue governs: the cue itself when it is the verb, else the next verb."""
+    if not cue:
+        return None
+    if modality != "planned_or_expected":
+        return verb_key(fold(cue.split()[-1]))
+    at = text.find(cue)
+    following = words(text[at + len(cue):]) if at >= 0 else []
+    verb = next((w for w in following[:4] if w not in _AUX_AFTER_CUE and w.isalpha()), None)
+    return verb_key(verb) if verb else None
+
+
+_SAID_AFTER = re.compile(r",?\s+(?:(?:the|a|an|his|her|its|their)\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,5}\s+"
+                         r"(?:said|says|told|reported|announced|confirmed|added|stated)\b[^.]*\.?\s*$", re.I)
+_ACCORDING = re.compile(r",?\s+according to [^,.]+[.,]?\s*$", re.I)
+_SAID_BEFORE = re.compile(r"^[^,]{0,60}?\b(?:said|says|told \w+|reported|announced|confirmed)\s+(?:that\s+)?", re.I)
+
+
+def reported_clause(text: str) -> str:
+    """The reported action without its attribution ("X opened Y, the city said" -> "X opened Y")."""
+    inner = _ACCORDING.sub("", _SAID_AFTER.sub("", text))
+    if inner == text:
+        inner = _SAID_BEFORE.sub("", text)
+    return inner if len(inner.split()) >= 3 else text
+
+
+def _number_tokens(text: str, quantities: tuple[Quantity, ...]) -> frozenset[str]:
+    """Numbers as written: digit runs with their joiners ("97-1", "1.3", "12")."""
+    found = set(re.findall(r"\d+(?:[-–.,:/]\d+)*", text))
+    return frozenset(found | {q.text.lower() for q in quantities if any(c.isdigit() for c in q.text)})
+
+
+def note_for(article: Article, index: int, aliases: AliasTable, refused: dict[int, str] | None = None) -> Note:
+    """Parse one sentence; REFUSED holds the article's sentences that talk to the model or the reader."""
+    text = article.sentences[index].text
+    cue = modality_cues.classify(text)
+    inner = modality_cues.classify(reported_clause(text)) if cue.modality == "attributed" else cue
+    quantities = tuple(extract_quantities(text))
+    # A lone capitalised word opening the sentence ("Survivors said…") is not known to be a name.
+    names = frozenset(aliases.canonical(m.text).lower() for m in find_names(text)
+                      if m.start > 0 or " " in m.text.strip())
+    time, time_text = event_time(text, article.published, inner.modality == "planned_or_expected")
+    tokens = words(text)
+    refused = unreportable(article) if refused is None else refused
+    reportable = len(tokens) >= MIN_WORDS and not text.rstrip().endswith("?") and index not in refused
+    return Note(key=(article.id, index), text=text, words=frozenset(content_words(text)), entities=names,
+                quantities=quantities, numbers=_number_tokens(text, quantities), quotes=tuple(find_quotes(text)),
+                modality=cue.modality, attributed_to=cue.attributed_to,
+                verb=main_verb(text, inner.cue, inner.modality), tense=inner.modality,
+                negated=bool(NEGATION & set(t.replace("’", "'") for t in tokens)) or "n't" in text,
+                time=time, time_text=time_text, reportable=reportable)
+
+
+def annotate(articles: list[Article], embed, aliases: AliasTable | None = None) -> Annotations:
+    """Notes and embeddings for every sentence of ARTICLES; EMBED maps texts to unit vectors."""
+    aliases = aliases or AliasTable.from_texts({a.id: a.text for a in articles})
+    refused = {a.id: unreportable(a) for a in articles}
+    notes = {(a.id, s.index): note_for(a, s.index, aliases, refused[a.id]) for a in articles for s in a.sentences}
+    keys = list(notes)
+    vectors = embed([notes[k].text for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
+    return Annotations(articles={a.id: a for a in articles}, notes=notes, vectors=np.asarray(vectors, np.float32),
+                       rows={k: i for i, k in enumerate(keys)}, aliases=aliases, roots=roots(articles), keys=keys,
+                       idf=idf(list(notes.values())))
+
+
+def idf(notes: list[Note]) -> dict[str, float]:
+    """Inverse sentence frequency of each content word (rarer words say more about which fact)."""
+    df = Counter(w for n in notes for w in n.words)
+    return {w: math.log((len(notes) + 1) / (c + 0.5)) for w, c in df.items()}

@@ -1,0 +1,95 @@
+"""The lead: the model writes it from numbered facts in their standing version; code cites and checks it."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from agent.brief.versions import contradicts_resolution, current_refs, set_aside, statement_ref
+from agent.errors import ModelOutputError
+from agent.prompts import load_prompt
+from agent.types import Article, CitedSentence, Comparison, FactCluster
+
+LEAD_FACTS = 8
+LEAD_MIN = 3
+_COUNT_NOTE = re.compile(r"\s*\(\d+ (?:independent )?outlets?\)")
+
+
+class LeadSentence(BaseModel):
+    """One sentence of the model's lead and the numbers of the facts it states."""
+
+    text: str = Field(max_length=400)
+    facts: list[int] = Field(default_factory=list, max_length=4)
+
+
+class Lead(BaseModel):
+    """The model's lead paragraph."""
+
+    sentences: list[LeadSentence] = Field(min_length=1, max_length=5)
+
+
+def lead_facts(comparison: Comparison, usable=lambda f: True) -> list[FactCluster]:
+    """The facts the model may use: agreed ones first (single-source ones when none is agreed)."""
+    pool = [f for f in comparison.facts if usable(f)] or [f for f in comparison.single_source if usable(f)]
+    return pool[:LEAD_FACTS]
+
+
+def listing(facts: list[FactCluster], comparison: Comparison) -> str:
+    """The facts as the model sees them: each in the version that stands, planned ones marked."""
+    aside, lines = set_aside(comparison), []
+    for n, f in enumerate(facts, 1):
+        ref = statement_ref(f, aside)
+        mark = "(planned) " if f.modality == "planned_or_expected" else ""
+        lines.append(f"[{n}] {mark}{ref.text if ref else f.text} ({f.independent_outlets} outlets)")
+    return "\n".join(lines)
+
+
+def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: Comparison,
+                  note: str | None = None) -> CitedSentence | None:
+    """A fact stated by its standing source sentence, verbatim, citing one standing sentence per outlet."""
+    aside = set_aside(comparison)
+    ref = statement_ref(fact, aside)
+    if ref is None:
+        return None
+    seen, cites = set(), []
+    for r in current_refs(fact, aside):
+        if r.article_id not in seen:
+            seen.add(r.article_id)
+            cites.append(articles[r.article_id].cite(r.index))
+    return CitedSentence(text=ref.text, citations=cites, origin="source", note=note)
+
+
+def write_lead(comparison: Comparison, llm, template: str, articles: dict[str, Article], usable,
+               max_sentences: int = 4) -> tuple[list[CitedSentence], int]:
+    """The model's lead (checked against the resolutions), filled with source sentences; and how many it lost."""
+    facts = lead_facts(comparison, usable)
+    disputes = "\n".join(f"- {d.rationale}" for d in comparison.divergences
+                         if d.kind in ("timing_of_report", "contradiction", "number_or_date")) or "- none"
+    try:
+        lead = llm.structured(load_prompt(template), {"facts": listing(facts, comparison), "disputes": disputes,
+                                                      "max_sentences": max_sentences},
+                              Lead, purpose="brief", max_tokens=90 * max_sentences + 40)
+    except ModelOutputError:
+        lead = Lead(sentences=[LeadSentence(text="", facts=[])])
+    out, used_ids, removed = [], set(), 0
+    for s in lead.sentences[:max_sentences]:
+        used = [facts[n - 1] for n in dict.fromkeys(s.facts) if 1 <= n <= len(facts)]
+        text = cut_repetition(_COUNT_NOTE.sub("", s.text).strip())
+        if not text or not used or contradicts_resolution(text, used, comparison):
+            removed += bool(text)
+            continue
+        used_ids |= {f.id for f in used}
+        aside = set_aside(comparison)
+        cites = [articles[r.article_id].cite(r.index) for f in used for r in current_refs(f, aside)]
+        out.append(CitedSentence(text=text, citations=cites, origin="model"))
+    # A small model often stops after one sentence: code adds the next facts, stated by their source sentences.
+    rest = [f for f in facts if f.id not in used_ids][: max(0, LEAD_MIN - len(out))]
+    return out + [s for s in (fact_sentence(f, articles, comparison) for f in rest) if s], removed
+
+
+def cut_repetition(text: str) -> str:
+    """Stop a sentence where a small model starts writing it again (its opening words recur)."""
+    head = text[:40]
+    again = text.find(head, 1) if len(head) == 40 else -1
+    return text[:again].rstrip() if again > 0 else text

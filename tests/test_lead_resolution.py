@@ -1,0 +1,93 @@
+"""The lead follows the comparison: a version the comparison set aside is never stated as current."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from agent.brief.compose import make_brief
+from agent.ingest import ingest_paths
+from agent.llm.fake import fake_llm
+from agent.text.modality import classify
+from tests.helpers import analysed, make_article, pipeline_respond
+
+SAMPLE = Path(__file__).resolve().parents[1] / "evals" / "cases" / "lukashenko-china-2023" / "articles"
+
+
+def bridge():
+    """One report written before the opening, two after it."""
+    before = make_article("Mayor Ana Ruiz is expected to open the Kessel bridge on Tuesday, the city said. "
+                          "The bridge links the old town to the port.", "pre1", "City Radio", date(2024, 5, 6))
+    after = make_article("Mayor Ana Ruiz opened the Kessel bridge on Tuesday, the city said. "
+                         "The bridge links the old town to the port.", "post", "Harbour Gazette", date(2024, 5, 8))
+    also = make_article("Mayor Ana Ruiz opened the new Kessel bridge on Tuesday, the city said. "
+                        "It cost 12 million euros.", "pos2", "Daily Post", date(2024, 5, 8))
+    return [before, after, also]
+
+
+def stating(*sentences: str):
+    """A fake model that writes the lead as given (citing fact 1) and answers everything else as the fake does."""
+    base = pipeline_respond()
+
+    def respond(messages, kwargs):
+        if ((kwargs.get("response_format") or {}).get("schema") or {}).get("title") == "Lead":
+            return {"sentences": [{"text": s, "facts": [1]} for s in sentences]}
+        return base(messages, kwargs)
+
+    return respond
+
+
+def lead_of(brief):
+    return next(s for s in brief.sections if s.title == "Bottom line").sentences
+
+
+def test_planned_version_of_an_event_that_happened_is_never_the_lead(store):
+    analysis = analysed(store, bridge())
+    timing = [d for d in analysis.comparison.divergences if d.kind == "timing_of_report"]
+    assert timing and timing[0].resolution == "event_happened" and timing[0].set_aside
+    llm = fake_llm(respond=stating("Mayor Ana Ruiz is expected to open the Kessel bridge on Tuesday.",
+                                   "Mayor Ana Ruiz opened the Kessel bridge on Tuesday."), store=store)
+    brief = make_brief(analysis, llm)
+    texts = [s.text for s in lead_of(brief)]
+    assert "Mayor Ana Ruiz opened the Kessel bridge on Tuesday." in texts
+    assert all(classify(t).modality != "planned_or_expected" for t in texts), texts
+    assert brief.run.unsupported_removed >= 1
+    prompt = next(c for c in llm.chat.calls if "<<<FACTS>>>" in c["messages"][-1][1])["messages"][-1][1]
+    assert "expected to open" not in prompt  # the model is shown the version that stands
+
+
+def test_a_moved_schedule_is_stated_in_its_later_version(store):
+    first = make_article("Lena Varis will leave the Port of Korvala at the end of April, the board said on Tuesday.",
+                         "k1", "Korvala Tribune", date(2026, 3, 10))
+    later = make_article("Lena Varis will leave the Port of Korvala on March 31, a month earlier than planned, "
+                         "the board said on Saturday.", "k2", "Baltic Cargo Journal", date(2026, 3, 14))
+    analysis = analysed(store, [first, later])
+    moved = [d for d in analysis.comparison.divergences if d.kind == "number_or_date"]
+    assert moved and moved[0].resolution == "superseded"
+    assert moved[0].sides[moved[0].preferred_side].article_id == "k2"
+    brief = make_brief(analysis, fake_llm(respond=stating("Lena Varis will leave the port at the end of April."),
+                                          store=store))
+    lead = " ".join(s.text for s in lead_of(brief))
+    assert "April" not in lead and "March 31" in lead
+
+
+@pytest.mark.real_model
+def test_sample_corpus_lead_never_states_the_planned_arrival(store, monkeypatch):
+    monkeypatch.setenv("NEWSAGENT_EMBEDDER", "minilm")
+    report = ingest_paths([str(SAMPLE)], store)
+    articles = report.added + report.existing
+    planned = "was set to arrive"
+    analysis = analysed(store, articles, respond=stating(
+        "Belarusian President Alexander Lukashenko was set to arrive in China on Tuesday for a state visit."))
+    assert any(d.kind == "timing_of_report" and d.resolution == "event_happened"
+               for d in analysis.comparison.divergences)
+    brief = make_brief(analysis, fake_llm(respond=stating(
+        "Belarusian President Alexander Lukashenko was set to arrive in China on Tuesday for a state visit."),
+        store=store))
+    assert lead_of(brief) and not any(planned in s.text for s in lead_of(brief))
+    agreed = next(s for s in brief.sections if s.title == "What the outlets agree on").sentences
+    assert not any(planned in s.text for s in agreed)
+    assert os.environ["NEWSAGENT_EMBEDDER"] == "minilm"
