@@ -99,6 +99,22 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (model, text_sha256)
     ) WITHOUT ROWID;
     """,
+    # 5: events: what the clustering read of each article, the events, and which article is in which
+    """
+    CREATE TABLE event_features (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        embedder TEXT NOT NULL, vector BLOB NOT NULL, names TEXT NOT NULL, words TEXT NOT NULL, day TEXT
+    );
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY, label TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL
+    );
+    CREATE TABLE event_members (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        how TEXT NOT NULL, score REAL, joined_at REAL NOT NULL
+    );
+    CREATE INDEX event_members_event ON event_members(event_id);
+    """,
 ]
 
 
@@ -366,6 +382,44 @@ class Store:
         with self.transaction() as cur:
             cur.executemany("INSERT OR REPLACE INTO embeddings VALUES (?,?,?,?,?)",
                             [(model, key, dim, blob, now) for key, blob in vectors.items()])
+
+    # --- events ----------------------------------------------------------------------------------
+    def event_features(self) -> list[dict]:
+        """Every stored clustering feature row (article id, embedder, vector bytes, names, words, day)."""
+        return [dict(r) for r in self.query("SELECT * FROM event_features")]
+
+    def save_event_features(self, rows: list[tuple]) -> None:
+        """Store feature rows (article id, embedder, vector, names json, words json, day), in one transaction."""
+        with self.transaction() as cur:
+            cur.executemany("INSERT OR REPLACE INTO event_features VALUES (?,?,?,?,?,?)", rows)
+
+    def event_members(self) -> dict[str, str]:
+        """Article id -> the id of its event."""
+        return {r["article_id"]: r["event_id"] for r in self.query("SELECT article_id, event_id FROM event_members")}
+
+    def save_events(self, events: dict[str, str], members: list[tuple[str, str, str, float | None]]) -> None:
+        """Create or relabel EVENTS (id -> label) and add MEMBERS (article, event, how, score), in one transaction."""
+        now = time.time()
+        with self.transaction() as cur:
+            cur.executemany("INSERT INTO events VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET label=excluded.label,"
+                            " updated_at=excluded.updated_at", [(i, label, now, now) for i, label in events.items()])
+            cur.executemany("INSERT OR REPLACE INTO event_members VALUES (?,?,?,?,?)",
+                            [(a, e, how, score, now) for a, e, how, score in members])
+            cur.execute("DELETE FROM events WHERE id NOT IN (SELECT event_id FROM event_members)")
+
+    def clear_events(self) -> None:
+        """Forget every event and membership (the features stay)."""
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM event_members")
+            cur.execute("DELETE FROM events")
+
+    def event_rows(self) -> list[dict]:
+        """One row per member article: event id, label, how it joined, and the article's summary fields."""
+        rows = self.query(
+            "SELECT e.id AS event_id, e.label, m.how, m.score, a.id, a.path, a.title, a.outlet, a.published,"
+            " a.derivative_of, a.ingested_at FROM events e JOIN event_members m ON m.event_id = e.id"
+            " JOIN articles a ON a.id = m.article_id ORDER BY a.ingested_at, a.id")
+        return [dict(r) for r in rows]
 
 
 def _statements(script: str) -> list[str]:
