@@ -161,6 +161,7 @@ class FactCluster(BaseModel):
     sentence_refs: list[SentenceRef]
     modality: Modality = "asserted_past"
     time: str | None = None
+    article_modality: dict[str, Modality] = Field(default_factory=dict)  # how each article tells the fact
 
 
 class DivergenceSide(BaseModel):

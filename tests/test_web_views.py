@@ -17,9 +17,11 @@ def analysis_json() -> dict:
     return {
         "comparison": {
             "facts": [{"id": "F1", "text": "he goes", "independent_outlets": 2, "claim_ids": ["c1", "c2", "c3"],
-                       "modality": "asserted_past", "sentence_refs": [ref]}],
+                       "modality": "asserted_past", "sentence_refs": [ref],
+                       "article_modality": {"a1": "planned_or_expected", "a2": "asserted_past", "a3": "hedged"}}],
             "single_source": [{"id": "F2", "text": "it rained", "independent_outlets": 1, "claim_ids": ["c4"],
-                               "sentence_refs": [ref | {"article_id": "a3"}]}],
+                               "sentence_refs": [ref | {"article_id": "a3"}],
+                               "article_modality": {"a3": "asserted_past"}}],
             "divergences": [{"id": "D1", "kind": "timing_of_report", "cluster_ids": ["F1"], "resolution": "event_happened",
                              "preferred_side": 1, "rationale": "one wrote before", "confidence": 0.6,
                              "sides": [{"article_id": "a1", "outlet": "One", "text": "He will go.",
@@ -29,10 +31,6 @@ def analysis_json() -> dict:
                              "some_new_field": {"ignored": True}}],
             "coverage": {"One": ["F1"], "Two": ["F1"], "Three": ["F1", "F2"]},
         },
-        "claims": {"c1": {"article_id": "a1", "modality": "planned_or_expected"},
-                   "c2": {"article_id": "a2", "modality": "asserted_past"},
-                   "c3": {"article_id": "a3", "modality": "hedged"},
-                   "c4": {"article_id": "a3", "modality": "asserted_past"}},
         "articles": [{"id": "a1", "label": "One"}, {"id": "a2", "label": "Two"},
                      {"id": "a3", "label": "Three", "derivative_of": "a2"}],
     }

@@ -88,6 +88,17 @@ def representative(members: list[Key], ann: Annotations) -> Key:
     return min(members, key=rank)
 
 
+def told(members: list[Key], ann: Annotations) -> dict[str, str]:
+    """How each article tells the fact: denied or hedged when it does, else as planned or done (first sentence)."""
+    out: dict[str, str] = {}
+    for key in members:
+        note = ann.notes[key]
+        mode = note.modality if note.modality in ("denied", "hedged") else note.tense or "asserted_past"
+        if key[0] not in out or mode in ("denied", "hedged"):
+            out[key[0]] = mode
+    return out
+
+
 def build_cluster(members: list[Key], ann: Annotations, claims_by_key: dict[Key, list[Claim]]) -> FactCluster:
     """One fact cluster: its representative sentence first, then every member sentence."""
     rep = representative(members, ann)
@@ -104,6 +115,7 @@ def build_cluster(members: list[Key], ann: Annotations, claims_by_key: dict[Key,
         independent_outlets=independent_count(article_ids, ann),
         sentence_refs=[articles[a].ref(i) for a, i in ordered],
         modality=ann.notes[rep].tense or ann.notes[rep].modality or "asserted_past",
+        article_modality=told(ordered, ann),
         time=times.most_common(1)[0][0] if times else ann.notes[rep].time)
 
 

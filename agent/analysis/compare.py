@@ -37,6 +37,7 @@ def comparison_json(comparison: Comparison) -> dict:
     def fact(f: FactCluster) -> dict:
         return {"id": f.id, "text": f.text, "outlets": f.outlets, "independent_outlets": f.independent_outlets,
                 "claim_ids": f.claim_ids, "time": f.time, "modality": f.modality,
+                "article_modality": f.article_modality,
                 "sentence_refs": [r.model_dump() for r in f.sentence_refs]}
 
     return {"facts": [fact(f) for f in comparison.facts],

@@ -51,14 +51,14 @@ def facts_of(comparison: dict) -> list[dict]:
             refs = [cite_link(r) for r in f.get("sentence_refs", [])]
             out.append({"id": f.get("id", ""), "text": f.get("text", ""), "single": single,
                         "independent": f.get("independent_outlets", 0), "claim_ids": f.get("claim_ids", []),
-                        "modality": f.get("modality", ""), "time": f.get("time"), "refs": refs})
+                        "modality": f.get("modality", ""), "time": f.get("time"), "refs": refs,
+                        "article_modality": f.get("article_modality", {})})
     return out
 
 
 def matrix(analysis: dict) -> dict:
-    """The outlet x fact matrix: how each outlet reports each fact (coverage, and its claims' modality)."""
+    """The outlet x fact matrix: how each outlet reports each fact (coverage, and how each article tells it)."""
     comparison = analysis.get("comparison", {})
-    claims = analysis.get("claims", {})
     labels = {a.get("id"): a.get("label") for a in analysis.get("articles", [])}
     coverage = comparison.get("coverage", {})
     outlets = list(coverage) or sorted(set(labels.values()))
@@ -66,11 +66,10 @@ def matrix(analysis: dict) -> dict:
     rows = []
     for fact in facts_of(comparison):
         seen: dict[str, list[str]] = {}
-        for cid in fact["claim_ids"]:
-            claim = claims.get(cid) or {}
-            outlet = labels.get(claim.get("article_id"))
+        for article_id, modality in fact.get("article_modality", {}).items():
+            outlet = labels.get(article_id)
             if outlet is not None:
-                seen.setdefault(outlet, []).append(MODALITY_STATE.get(claim.get("modality", ""), "reported"))
+                seen.setdefault(outlet, []).append(MODALITY_STATE.get(modality, "reported"))
         cells = []
         for outlet in outlets:
             states = seen.get(outlet) or (["reported"] if fact["id"] in coverage.get(outlet, []) else [])

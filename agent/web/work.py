@@ -87,7 +87,6 @@ def brief_runner(store, model: str, template: str, article_ids: list[str]):
             (ctx.dir / name).write_text(RENDERERS[fmt](brief), encoding="utf-8")
         write_json(ctx.dir / ANALYSIS_FILE, {
             "comparison": comparison_json(analysis.comparison),
-            "claims": {c.id: {"article_id": c.article_id, "modality": c.modality} for c in analysis.claims},
             "articles": [{"id": a.id, "label": a.label, "derivative_of": a.derivative_of}
                          for a in analysis.articles]})
         ctx.progress("brief", 1, 1, "done")
