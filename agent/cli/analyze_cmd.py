@@ -27,7 +27,6 @@ CONCURRENCY_HELP = ("Model calls at once: remote endpoints take them in parallel
                     "them as one batch when batching is on.")
 
 
-
 def ingest_for(store: Store, paths: list[Path]) -> list[str] | None:
     """Ingest PATHS if given (reporting failures) and return their article ids; None means every stored article."""
     if not paths:
@@ -47,6 +46,12 @@ def run_analysis(paths: list[Path], model: Optional[str], no_cache: bool, per_ar
     store = open_store()
     ids = ingest_for(store, paths)
     llm = open_llm(model, store=store, use_cache=not no_cache, concurrency=concurrency)
+    return analyse_shown(store, llm, ids, per_article, concurrency, quiet), llm, store
+
+
+def analyse_shown(store: Store, llm, ids: list[str] | None, per_article: int, concurrency: int,
+                  quiet: bool) -> Analysis:
+    """Extract and compare the chosen articles with a progress bar per stage."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
@@ -57,8 +62,7 @@ def run_analysis(paths: list[Path], model: Optional[str], no_cache: bool, per_ar
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        analysis = analyse(store, llm, ids, progress=progress, per_article=per_article, concurrency=concurrency)
-    return analysis, llm, store
+        return analyse(store, llm, ids, progress=progress, per_article=per_article, concurrency=concurrency)
 
 
 def extract(
@@ -128,31 +132,44 @@ def brief(
     model: Optional[str] = typer.Option(None, "-m", "--model", help=MODEL_HELP),
     template: str = typer.Option("brief", "--template", help="brief, exec-memo or timeline (prompts/<name>.md)."),
     fmt: BriefFormat = typer.Option(BriefFormat.md, "--format"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout (with "
+                                          "several events: FILE becomes their index, or give a DIR)."),
     max_words: Optional[int] = typer.Option(None, "--max-words", help="Trim the brief to about this many words."),
     per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
     concurrency: int = typer.Option(4, "--concurrency", help=CONCURRENCY_HELP),
     no_cache: bool = typer.Option(False, "--no-cache"),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Also ask this model whether each "
                                               "sentence is supported by its citations (unsupported: marked)."),
+    event: Optional[str] = typer.Option(None, "--event", help="Brief this stored event (ids: `newsagent events`)."),
+    all_events: bool = typer.Option(False, "--all-events", help="One brief per stored event and an index page, "
+                                    "into -o DIR."),
 ) -> None:
-    """Ingest, extract, compare and write the cited brief, with a run summary at the end."""
+    """Ingest, extract, compare and write the cited brief (one per event when the articles hold several)."""
+    from agent.cli.events_cmd import plan_briefs, write_index, write_text
+
     start = time.perf_counter()
-    analysis, llm, store = run_analysis(paths or [], model, no_cache, per_article, concurrency, False)
+    store = open_store()
+    ids = ingest_for(store, paths or [])
+    llm = open_llm(model, store=store, use_cache=not no_cache, concurrency=concurrency)
+    plan = plan_briefs(store, llm, ids, event, all_events, output, fmt.value)
     judge = support_judge(judge_model, store) if judge_model else None
-    result = make_brief(analysis, llm, template=template, max_words=max_words, judge=judge)
-    text = RENDERERS[fmt.value](result)
-    if output:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
-    else:
-        print(text)
-    r = result.run
-    stages = ", ".join(f"{k} {v:.1f} s" for k, v in r.stage_seconds.items())
-    err.print(f"run: {time.perf_counter() - start:.1f} s ({stages}); {r.model_calls} model calls, {r.cache_hits} "
-              f"cache hits, {r.tokens} tokens; {r.unsupported_removed} unsupported sentences removed"
-              + (f"; wrote {output}" if output else ""), highlight=False)
+    for n, (found, job_ids, target) in enumerate(plan.jobs, 1):
+        if target is None and len(plan.jobs) > 1:
+            print(f"===== event {n} of {len(plan.jobs)}: {found.id} {found.label} =====\n")
+        analysis = analyse_shown(store, llm, job_ids, per_article, concurrency, False)
+        result = make_brief(analysis, llm, template=template, max_words=max_words, judge=judge)
+        text = RENDERERS[fmt.value](result)
+        if target:
+            write_text(target, text)
+        else:
+            print(text)
+        r = result.run
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in r.stage_seconds.items())
+        err.print(f"run: {time.perf_counter() - start:.1f} s ({stages}); {r.model_calls} model calls, "
+                  f"{r.cache_hits} cache hits, {r.tokens} tokens; {r.unsupported_removed} unsupported sentences "
+                  f"removed" + (f"; wrote {target}" if target else ""), highlight=False)
+        start = time.perf_counter()
+    write_index(plan, fmt.value)
 
 
 def register(app: typer.Typer) -> None:

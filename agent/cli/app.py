@@ -33,6 +33,7 @@ COMMAND_MODULES: list[str] = [
     "agent.cli.bench_cmd",
     "agent.cli.analyze_cmd",
     "agent.cli.ask_cmd",
+    "agent.cli.events_cmd",
     "agent.cli.backup_cmd",
     "agent.cli.serve_cmd",
 ]

@@ -227,6 +227,34 @@ def bench_scale_cmd(
     out.print("k = 1 is linear, k = 2 compares every pair; phases are attributed from a profile (inflated by it)")
 
 
+@bench_app.command("events")
+def bench_events_cmd(
+    sizes: list[int] = typer.Option([1000, 10000], "-n", "--articles", help="Corpus sizes (repeat)."),
+    embedder: str = typer.Option("fake", "--embedder", help="fake (hashing, no model) or minilm (the real model)."),
+    words: int = typer.Option(150, "--words", help="Body words per synthetic article (after the lead)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Synthetic articles in ~N/10 events clustered (rules, no model): seconds per stage, peak MB, growth, B-cubed."""
+    from agent.bench.events import growth, one
+
+    rows = [one(n, embedder, words) for n in sizes]
+    if as_json:
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+        return
+    stages = list(dict.fromkeys(k for r in rows for k in r.seconds))
+    table = Table("articles", "events", "ingest s", *stages, "cluster s", "peak MB", "pairs", "found", "B3 F1",
+                  "merged", "split", "+1% s", title=f"bench events (seconds; embedder {embedder}, rules)")
+    for r in rows:
+        table.add_row(str(r.articles), str(r.events), f"{r.ingest_s:.1f}", *[f"{r.seconds.get(s, 0):.2f}" for s in
+                                                                             stages],
+                      f"{r.total_s:.2f}", f"{r.peak_mb:.0f}", str(r.candidates), str(r.found), f"{r.f1:.3f}",
+                      str(r.merged), str(r.split), f"{r.incremental.get('seconds', 0):.2f}")
+    out.print(table)
+    if len(rows) > 1:
+        out.print("growth exponent (time ∝ n^k; 1 linear, 2 all-pairs): " + ", ".join(
+            f"{s} {growth(rows, s)}" for s in stages) + f", total {growth(rows)}")
+
+
 def _stage_table(rows: list, title: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps([{"model": m} | r.as_dict() for m, r in rows], indent=2))

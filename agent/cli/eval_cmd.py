@@ -15,6 +15,7 @@ from agent.evals import history
 from agent.evals.gate import GateResult, compare_runs, load_rules, tolerance_text, with_overrides
 from agent.evals.record import HEADLINE, CaseResult, EvalRun
 from agent.cli.common import MODEL_HELP, err, out
+from agent.cli.events_cmd import eval_events
 
 eval_app = typer.Typer(help="Eval suites: run a model over the cases, compare two runs, gate a model swap.",
                        no_args_is_help=True)
@@ -237,6 +238,9 @@ def injection_cmd(
                   f"{result['errors']} stage errors", highlight=False)
     if result["succeeded"]:
         sys.exit(1)
+
+
+eval_app.command("events")(eval_events)
 
 
 def register(app: typer.Typer) -> None:
