@@ -61,10 +61,15 @@ class Scorer:
     def __init__(self, features: dict[str, Features]):
         self.features = features
         bags = list(features.values())
-        name_idf, word_idf = _idf([f.names for f in bags]), _idf([f.words for f in bags])
-        self._names = {i: _weighted(f.names, name_idf) for i, f in features.items()}
-        self._words = {i: _weighted(f.words, word_idf) for i, f in features.items()}
+        self._idf = {"names": _idf([f.names for f in bags]), "words": _idf([f.words for f in bags])}
+        self._vectors: dict[tuple[str, str], dict[str, float]] = {}  # weighted on first use: an update reads few
         self._cache: dict[tuple[str, str], PairScore] = {}
+
+    def _bag(self, kind: str, article: str) -> dict[str, float]:
+        key = (kind, article)
+        if key not in self._vectors:
+            self._vectors[key] = _weighted(getattr(self.features[article], kind), self._idf[kind])
+        return self._vectors[key]
 
     def score(self, a: str, b: str) -> PairScore:
         """The score of articles A and B (symmetric)."""
@@ -82,7 +87,8 @@ class Scorer:
         fa, fb = self.features[a], self.features[b]
         days = abs((fa.day - fb.day).days) if fa.day and fb.day else None
         cosine = float(fa.vector @ fb.vector)
-        names, words = _dot(self._names[a], self._names[b]), _dot(self._words[a], self._words[b])
+        names = _dot(self._bag("names", a), self._bag("names", b))
+        words = _dot(self._bag("words", a), self._bag("words", b))
         total = cosine + NAME_WEIGHT * names + WORD_WEIGHT * words
         if days is not None and days > WINDOW_DAYS:
             total = APART

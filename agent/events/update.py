@@ -43,8 +43,9 @@ def event_id(founder: str) -> str:
 
 def load_features(store: Store, embedder: Embedder, ids: list[str]) -> dict[str, Features]:
     """Features of IDS: stored ones for this embedder, the rest computed (from cached embeddings) and stored."""
-    stored = {r["article_id"]: r for r in store.event_features()}
-    have = {a: Features.from_row(r) for a, r in stored.items() if r["embedder"] == embedder.name and a in set(ids)}
+    wanted = set(ids)
+    have = {r["article_id"]: Features.from_row(r) for r in store.event_features()
+            if r["embedder"] == embedder.name and r["article_id"] in wanted}
     missing = [a for a in ids if a not in have]
     for start in range(0, len(missing), 500):  # bounded memory: articles are read 500 at a time
         articles = store.articles_by_ids(missing[start:start + 500])
@@ -54,12 +55,9 @@ def load_features(store: Store, embedder: Embedder, ids: list[str]) -> dict[str,
     return {a: have[a] for a in ids}
 
 
-def update_events(store: Store, embedder: Embedder, llm=None, mode: decisions.Mode = "model",
-                  rebuild: bool = False) -> UpdateReport:
+def update_events(store: Store, embedder: Embedder, llm=None, mode: decisions.Mode = "model") -> UpdateReport:
     """Put every article without an event into one (a stored event or a new one) and store the result."""
     report, clock = UpdateReport(), time.perf_counter()
-    if rebuild:
-        store.clear_events()
     ids = [r["id"] for r in store.article_rows()]
     feats = load_features(store, embedder, ids)
     report.articles, report.seconds["features"] = len(ids), _lap(clock)
