@@ -230,6 +230,7 @@ class RunRecord(BaseModel):
     cache_hits: int = 0
     unsupported_removed: int = 0
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
+    model_checks: dict[str, int] = Field(default_factory=dict)  # comparison questions asked, controls failed
 
 
 class Brief(BaseModel):

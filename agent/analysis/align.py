@@ -36,7 +36,8 @@ class _Groups:
         """Two groups state one fact: close on average, mostly linked pair by pair, one article's restatements only."""
         pairs = [(a, b) for a in self.members[x] for b in self.members[y]]
         cos = {p: self.ann.cosine(*p) for p in pairs}
-        if sum(cos.values()) / len(cos) < LINK_MIN:
+        decided = all((a, b) in self.joined or (b, a) in self.joined for a, b in pairs)
+        if sum(cos.values()) / len(cos) < LINK_MIN and not decided:
             return False
         if any(cos[(a, b)] < SAME_ARTICLE_MIN for a, b in pairs if a[0] == b[0]):
             return False

@@ -23,6 +23,7 @@ from agent.text.timeparse import TimeValue, compatible
 
 NEIGHBOURS = 4  # nearest sentences kept per sentence and other article
 FLOOR = 0.35  # below this cosine, two sentences are not candidates unless an anchor joins them
+BEST_FLOOR = 0.15  # ... or unless each is the other's closest sentence in that article (a paraphrase)
 ANCHOR_FLOOR = 0.15
 RARE = 6  # an anchor shared by more sentences than this says nothing about which fact
 RARE_WORD = 12  # a word in more sentences than this is too common to propose a pair
@@ -76,14 +77,14 @@ def neighbour_pairs(ann: Annotations, k: int = NEIGHBOURS, floor: float = FLOOR)
 
 
 def _top_per_article(row: np.ndarray, keys: list[Key], k: int, floor: float) -> list[int]:
-    """Indices of the K best entries of ROW per other article, above FLOOR."""
+    """Indices of the K best entries of ROW per other article above FLOOR, and each article's best above BEST_FLOOR."""
     order = np.argsort(-row)
     taken: dict[str, int] = defaultdict(int)
     out = []
     for j in order:
-        if row[j] < floor:
+        if row[j] < BEST_FLOOR:
             break
-        if taken[keys[j][0]] < k:
+        if taken[keys[j][0]] < k and (row[j] >= floor or not taken[keys[j][0]]):
             taken[keys[j][0]] += 1
             out.append(int(j))
     return out

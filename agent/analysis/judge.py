@@ -1,8 +1,9 @@
 """Do two outlets' sentences state the same fact? Near-copies by code; the uncertain band asked of the model.
 
-The model sees pairs (grammar-constrained, several per call) and labels each: same, different, or the same
-fact with one detail in conflict (number, date, status, quote, speaker, term). Code then checks every label
-against what it can compute itself (figures, dates, planned vs done, quotations) and overrides it there.
+The model answers one pair per call, grammar-constrained: same or different (measured here: asked down a list,
+the 1.5B and 0.5B models give every pair the same label). Two control pairs whose answer code knows go with
+every run; a model that fails either is not trusted and code decides instead. On the pairs the comparison
+joins, code finds what conflicts (figures, dates, planned vs done, a denial, a quotation's words, a term).
 `mode="rules"` decides the band without the model: the model-free baseline the evals compare against.
 """
 
@@ -12,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel
 
 from agent.analysis.annotate import Annotations, Key
 from agent.analysis.candidates import (Pair, date_clash, denied_vs_asserted, number_clash, planned_vs_done, quote_pair)
@@ -21,6 +22,7 @@ from agent.prompts import load_prompt
 from agent.text.quotes import phrase_drift
 
 Label = Literal["same", "number", "date", "status", "quote", "speaker", "term", "different"]
+Verdict = Literal["same", "different"]  # what the model is asked; code finds which detail conflicts
 CONFLICTS = frozenset({"number", "date", "status", "quote", "speaker", "term"})
 Mode = Literal["model", "rules"]
 
@@ -29,10 +31,10 @@ Mode = Literal["model", "rules"]
 SAME_AUTO = 1.0  # outlets' sentences state one fact without asking (code still checks the details)
 ASK_MIN = 0.7  # below this, a pair is only considered when an anchor (number, quote) joins it
 ANCHORED_MIN = 0.3
+MUTUAL_BOOST = 0.3  # a mutual best match ranks as if it scored this much more
 RULES_SAME = 1.0  # the model-free decision for the band: only what code is sure of
 NO_EVIDENCE = 0.30  # a "same" below this cosine needs a shared name, number or quote
-PER_CALL = 8
-ASK_PER_ARTICLE = 4  # model questions per article: the comparison's budget grows with the corpus, not its square
+ASK_PER_ARTICLE = 3  # model questions per article: the comparison's budget grows with the corpus, not its square
 SHOWN_WORDS = 40  # a longer sentence is shown to the model cut to its first words (the prompt is the cost)
 
 
@@ -43,7 +45,7 @@ class Relation:
     pair: Pair
     label: Label
     by: Literal["code", "model", "rules"]
-    model_label: Label | None = None
+    model_label: Verdict | None = None
     why: str = ""
 
     @property
@@ -52,9 +54,10 @@ class Relation:
         return self.label != "different"
 
 
-def labels_schema(n: int) -> type[BaseModel]:
-    """One required label per pair P1..Pn, so the model can neither skip a pair nor invent one."""
-    return create_model("PairLabels", **{f"P{i}": (Label, ...) for i in range(1, n + 1)})  # type: ignore
+class PairVerdict(BaseModel):
+    """The model's answer for one pair."""
+
+    answer: Verdict
 
 
 def shown(ann: Annotations, key: Key) -> str:
@@ -66,35 +69,37 @@ def shown(ann: Annotations, key: Key) -> str:
     return f"({article.label}, {when}): {text}"
 
 
-def ask(ann: Annotations, pairs: list[Pair], llm) -> dict[tuple[Key, Key], Label]:
-    """The model's labels for PAIRS, PER_CALL pairs per call; a call whose answer stays unusable gives none."""
-    prompt, requests, groups = load_prompt("compare_pairs"), [], []
-    for start in range(0, len(pairs), PER_CALL):
-        group = pairs[start:start + PER_CALL]
-        listing = "\n".join(f"[P{i}]\nA {shown(ann, p.a)}\nB {shown(ann, p.b)}" for i, p in enumerate(group, 1))
-        keys = ", ".join(f"P{i}" for i in range(1, len(group) + 1))
-        requests.append((prompt, {"pairs": listing, "keys": keys}, labels_schema(len(group))))
-        groups.append(group)
-    answers = [_answer(llm, r) for r in requests]
-    out: dict[tuple[Key, Key], Label] = {}
-    for group, answer in zip(groups, answers):
-        if isinstance(answer, ModelOutputError):
-            continue
-        for i, p in enumerate(group, 1):
-            out[(p.a, p.b)] = getattr(answer, f"P{i}")
-    return out
+def controls(ann: Annotations, pairs: list[Pair]) -> tuple[Pair, Pair] | None:
+    """Two pairs whose answer code knows: a near-identical one ("same") and an unrelated one ("different")."""
+    same = next((p for p in pairs if p.score >= SAME_AUTO + 0.5 and ann.root(p.a) != ann.root(p.b)), None)
+    keys = [k for k in ann.keys if ann.notes[k].reportable][:200]  # bounded search: any one unrelated pair will do
+    far = next((Pair(a, b, round(ann.cosine(a, b), 4)) for a in keys for b in keys[::-1]
+                if a[0] != b[0] and ann.cosine(a, b) < 0.1 and not ann.notes[a].words & ann.notes[b].words), None)
+    return (same, far) if same and far else None
 
 
-def _answer(llm, request):
-    """One call's validated labels, or the error that made them unusable."""
-    prompt, values, schema = request
-    try:
-        return llm.structured(prompt, values, schema, purpose="compare", max_tokens=8 * PER_CALL + 24)
-    except ModelOutputError as exc:
-        return exc
+def ask(ann: Annotations, pairs: list[Pair], llm, checks: tuple[Pair, Pair] | None = None
+        ) -> tuple[dict[tuple[Key, Key], Verdict], int]:
+    """The model's trusted verdicts for PAIRS, and how many of the two controls it failed.
+
+    A model that calls the unrelated control "same" says "same" to anything: none of its "same" verdicts is
+    trusted. One that calls the near-identical control "different" gives "different" no weight (the band is
+    different facts by default anyway), so only its "same" verdicts count."""
+    prompt = load_prompt("compare_pairs")
+    asked = list(checks or ()) + pairs
+    requests = [(prompt, {"a": shown(ann, p.a), "b": shown(ann, p.b)}) for p in asked]
+    answers = llm.structured_batch(requests, PairVerdict, purpose="compare", max_tokens=12)
+    said = {(p.a, p.b): a.answer for p, a in zip(asked, answers) if not isinstance(a, ModelOutputError)}
+    if not checks:
+        return {(p.a, p.b): said[(p.a, p.b)] for p in pairs if (p.a, p.b) in said}, 0
+    yes_bias = said.get((checks[1].a, checks[1].b)) != "different"
+    no_bias = said.get((checks[0].a, checks[0].b)) != "same"
+    trusted = {(p.a, p.b): v for p in pairs if (v := said.get((p.a, p.b))) and
+               ((v == "same" and not yes_bias) or (v == "different" and not no_bias))}
+    return trusted, yes_bias + no_bias
 
 
-def check(ann: Annotations, pair: Pair, label: Label) -> tuple[Label, str]:
+def check(ann: Annotations, pair: Pair, label: Label | Verdict) -> tuple[Label, str]:
     """The label after code's own reading of the two sentences (figures, dates, modality, quotations).
 
     A conflict stands only where code can see it: different figures or dates, planned against done, a denial
@@ -123,21 +128,19 @@ def _long_quotes(note) -> bool:
     return any(len(q.text.split()) >= 4 for q in note.quotes)
 
 
-def _confirm(label: Label, a, b) -> tuple[Label, str]:
-    """A conflict the model read, kept only where code sees it too; else the same fact."""
+def _confirm(label, a, b) -> tuple[Label, str]:
+    """A conflict the model read, kept only where code sees which detail conflicts; else the same fact."""
     if label == "same":
         return label, ""
-    if label == "status" and denied_vs_asserted(a, b):
+    if denied_vs_asserted(a, b):
         return "status", "one denies or negates what the other asserts"
-    if label in ("quote", "term"):
-        rel = quote_pair(a, b)
-        if rel == "altered":
-            return "quote", "the words inside the quotation marks differ"
-        if label == "term" and term_changed(a, b):
-            return "term", "a named term differs"
-    if label == "speaker" and a.attributed_to and b.attributed_to and a.attributed_to != b.attributed_to:
+    if quote_pair(a, b) == "altered":
+        return "quote", "the words inside the quotation marks differ"
+    if term_changed(a, b):
+        return "term", "a named term differs"
+    if a.attributed_to and b.attributed_to and a.attributed_to != b.attributed_to:
         return "speaker", f"credited to {a.attributed_to} and to {b.attributed_to}"
-    return "same", f"the model read a different {label}; code cannot see it, so only the fact is kept"
+    return "same", "the model reads a conflict code cannot place, so only the shared fact is kept"
 
 
 def term_changed(a, b) -> bool:
@@ -146,21 +149,24 @@ def term_changed(a, b) -> bool:
     return any(phrase_drift(x, y) is not None for x in only_a for y in only_b)
 
 
-def _best_matches(pairs: list[Pair]) -> set[tuple[Key, Key]]:
-    """Pairs in which one sentence is the other's closest match in that other article."""
+def _best_matches(pairs: list[Pair]) -> tuple[set[tuple[Key, Key]], set[tuple[Key, Key]]]:
+    """Pairs in which one sentence is the other's closest match in that other article, and those where each is."""
     best: dict[tuple[Key, str], float] = defaultdict(float)
     for p in pairs:
         best[(p.a, p.b[0])] = max(best[(p.a, p.b[0])], p.score)
         best[(p.b, p.a[0])] = max(best[(p.b, p.a[0])], p.score)
-    return {(p.a, p.b) for p in pairs if p.score >= best[(p.a, p.b[0])] or p.score >= best[(p.b, p.a[0])]}
+    one = {(p.a, p.b) for p in pairs if p.score >= best[(p.a, p.b[0])] or p.score >= best[(p.b, p.a[0])]}
+    both = {(p.a, p.b) for p in pairs if p.score >= best[(p.a, p.b[0])] and p.score >= best[(p.b, p.a[0])]}
+    return one, both
 
 
 def _band(pairs: list[Pair]) -> list[Pair]:
-    """The uncertain pairs worth a decision: best matches in the band, and anchored pairs; likeliest first."""
-    best = _best_matches(pairs)
+    """The uncertain pairs worth a question: anchored ones, best matches in the band, and mutual best matches
+    far below it (the only way a paraphrase sharing no word can be found); the likeliest first."""
+    best, mutual = _best_matches(pairs)
     band = [p for p in pairs if p.score < SAME_AUTO and (p.a, p.b) in best
-            and (p.score >= ASK_MIN or (p.anchors and p.score >= ANCHORED_MIN))]
-    return sorted(band, key=lambda p: (not p.anchors, -p.score))
+            and (p.score >= ASK_MIN or (p.anchors and p.score >= ANCHORED_MIN) or (p.a, p.b) in mutual)]
+    return sorted(band, key=lambda p: (not p.anchors, -(p.score + MUTUAL_BOOST * ((p.a, p.b) in mutual))))
 
 
 def _rules_label(ann: Annotations, pair: Pair) -> Label:
@@ -183,8 +189,9 @@ def _unsettled(band: list[Pair], settled: list[Relation]) -> list[Pair]:
     return [p for p in band if find(p.a) != find(p.b)]
 
 
-def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") -> list[Relation]:
-    """A decided relation for every pair that code accepts or the band holds (the rest are different facts)."""
+def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") -> tuple[list[Relation], dict]:
+    """A decided relation for every pair code accepts or the band holds (the rest are different facts), and what
+    the model was asked: pairs, and calls discarded because the model failed a control pair."""
     out = []
     for p in pairs:
         if p.score >= SAME_AUTO:
@@ -193,9 +200,12 @@ def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") 
     band = _band(pairs)
     budget = ASK_PER_ARTICLE * len(ann.articles)
     wanted = _unsettled(band, out)[:budget]
-    asked = ask(ann, wanted, llm) if mode == "model" and llm is not None else {}
+    checks = controls(ann, pairs)
+    asked, failed = ask(ann, wanted, llm, checks) if mode == "model" and llm is not None else ({}, 0)
     for p in band:
         said = asked.get((p.a, p.b))
         label, why = check(ann, p, said or _rules_label(ann, p))
         out.append(Relation(p, label, "model" if said else "rules", said, why))
-    return out
+    used = mode == "model" and llm is not None
+    return out, {"pairs_asked": len(wanted) if used else 0, "failed_controls": failed,
+                 "controls": 2 * int(checks is not None and used), "model_decided": len(asked)}

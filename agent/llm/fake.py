@@ -129,22 +129,16 @@ def _qa(user: str, schema: dict) -> dict:
     return {"answer": found[0][1], "cite": [int(found[0][0])], "found": True}
 
 
-_PAIR = re.compile(r"^\[P(\d+)\]\nA \([^)]*\): (.*)\nB \([^)]*\): (.*)$", re.M)
-_DIGITS = re.compile(r"\d+")
+_PAIR = re.compile(r"^A \([^)]*\): (.*)\nB \([^)]*\): (.*)$", re.M)
 
 
-def _pairs(user: str, schema: dict) -> dict:
-    """Same when the two sentences share most words, a number conflict when their figures differ."""
-    out = {}
-    for n, a, b in _PAIR.findall(user):
-        wa, wb = set(a.lower().split()), set(b.lower().split())
-        overlap = len(wa & wb) / max(1, min(len(wa), len(wb)))
-        numbers = set(_DIGITS.findall(a)), set(_DIGITS.findall(b))
-        label = "different" if overlap < 0.5 else "number" if all(numbers) and not numbers[0] & numbers[1] else "same"
-        out[f"P{n}"] = label
-    for key in schema.get("properties", {}):
-        out.setdefault(key, "different")
-    return out
+def _pair(user: str, schema: dict) -> dict:
+    """Same when the two sentences share at least half the words of the shorter one."""
+    found = _PAIR.search(user)
+    if not found:
+        return {"answer": "different"}
+    wa, wb = set(found.group(1).lower().split()), set(found.group(2).lower().split())
+    return {"answer": "same" if len(wa & wb) >= 0.5 * max(1, min(len(wa), len(wb))) else "different"}
 
 
 def _events(user: str, schema: dict) -> dict:
@@ -160,7 +154,7 @@ def _events(user: str, schema: dict) -> dict:
 
 
 RESPONDERS: dict[str, Callable[[str, dict], dict]] = {
-    "SentenceClaims": _extract, "Lead": _lead, "ModelAnswer": _qa, "PairLabels": _pairs,
+    "SentenceClaims": _extract, "Lead": _lead, "ModelAnswer": _qa, "PairVerdict": _pair,
     "Verdict": lambda user, schema: {"supported": True, "reason": ""},
     "EventPairs": _events,
 }

@@ -1,0 +1,88 @@
+"""The comparison asks the model about uncertain pairs, checks it with control pairs, and code finds conflicts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from agent.analysis.annotate import annotate
+from agent.analysis.candidates import candidate_pairs, number_clash
+from agent.analysis.judge import check, relate
+from agent.llm.embed import open_embedder
+from agent.llm.fake import fake_llm
+from tests.helpers import analysed, make_article, pipeline_respond
+
+WALKOUT = "Dock workers walked off the job on Friday to protest new shift rules at the Korvala port terminals."
+STRIKE = "Stevedores at the Korvala port terminals struck at the end of last week over changes to their rotas."
+
+
+def corpus():
+    a = make_article(f"The Korvala port board accepted the resignation of director Lena Varis on Tuesday. {WALKOUT} "
+                     "Container traffic grew by a tenth last year.", "aaaa", "Korvala Tribune", date(2026, 3, 10))
+    b = make_article(f"The Korvala port board accepted director Lena Varis's resignation on Tuesday. {STRIKE} "
+                     "Environmental groups criticised the north basin expansion.", "bbbb", "Baltic Journal",
+                     date(2026, 3, 11))
+    return [a, b]
+
+
+def saying(answer_for_pair):
+    """A fake model whose pair verdicts come from ANSWER_FOR_PAIR(a_text, b_text); the rest as the fake does."""
+    base = pipeline_respond()
+
+    def respond(messages, kwargs):
+        if ((kwargs.get("response_format") or {}).get("schema") or {}).get("title") == "PairVerdict":
+            user = str(messages[-1].content)
+            a = user.split("\nA ", 1)[1].split("\nB ", 1)[0]
+            b = user.split("\nB ", 1)[1].split("\n<<<END PAIR>>>", 1)[0]
+            return {"answer": answer_for_pair(a, b)}
+        return base(messages, kwargs)
+
+    return respond
+
+
+def joined(analysis, x: str, y: str) -> bool:
+    return any({x, y} <= {r.text for r in f.sentence_refs} for f in analysis.comparison.facts)
+
+
+def truthful(a: str, b: str) -> str:
+    """Knows the walkout and the strike are one fact, and that unrelated sentences are different."""
+    same = {WALKOUT[:20], STRIKE[:20]}
+    if any(s in a for s in same) and any(s in b for s in same):
+        return "same"
+    return "same" if "Varis" in a and "Varis" in b else "different"
+
+
+def test_a_model_that_passes_the_controls_joins_a_paraphrase_code_alone_misses(store, monkeypatch):
+    monkeypatch.setenv("NEWSAGENT_EMBEDDER", "fake")
+    rules = analysed(store, corpus(), mode="rules")
+    assert not joined(rules, WALKOUT, STRIKE)  # no shared words: code alone cannot see it
+    model = analysed(store, corpus(), respond=saying(truthful))
+    assert joined(model, WALKOUT, STRIKE)
+    assert model.run.model_checks["failed_controls"] == 0 and model.run.model_checks["model_decided"] >= 1
+
+
+def test_a_model_that_calls_everything_same_is_not_trusted(store, monkeypatch):
+    monkeypatch.setenv("NEWSAGENT_EMBEDDER", "fake")
+    yes = analysed(store, corpus(), respond=saying(lambda a, b: "same"))
+    assert yes.run.model_checks["failed_controls"] >= 1
+    assert not joined(yes, WALKOUT, STRIKE)
+    assert all(r.by != "model" or r.label == "different" for r in yes.relations)
+
+
+def test_code_finds_the_conflicting_figure_in_a_pair_the_model_calls_same():
+    a = make_article("At least 14 people died when the ferry capsized on Friday evening.", "f1", "One")
+    b = make_article("Seventeen people were killed when the ferry capsized on Friday evening.", "f2", "Two")
+    ann = annotate([a, b], open_embedder("fake").embed)
+    (pair,) = [p for p in candidate_pairs(ann) if {p.a[0], p.b[0]} == {"f1", "f2"}]
+    assert number_clash(ann.notes[pair.a], ann.notes[pair.b])
+    label, why = check(ann, pair, "same")
+    assert label == "number" and "14" in why and "Seventeen" in why
+
+
+def test_rules_mode_never_calls_the_model_for_comparison(store):
+    llm = fake_llm(respond=pipeline_respond(), store=store)
+    for a in corpus():
+        store.save_article(a)
+    ann = annotate(corpus(), open_embedder("fake").embed)
+    relations, asked = relate(ann, candidate_pairs(ann), llm, mode="rules")
+    assert asked["pairs_asked"] == 0 and not any(c for c in llm.chat.calls)
+    assert all(r.by in ("code", "rules") for r in relations)
