@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from agent.bench.fake_endpoint import PLAIN, FakeEndpoint, Script
 from agent.errors import ModelOutputError, ModelUnavailable, RemoteCallFailed, StructuredOutputError, TruncatedOutput
 from agent.llm import endpoints, open_llm
+from agent.llm.endpoints import PROBE_TOKENS
 
 pytestmark = pytest.mark.allow_loopback
 MSGS = [("system", "Decide."), ("user", "Is water wet?")]
@@ -33,7 +34,7 @@ def remote(ep: FakeEndpoint, store=None, **kw):
 
 def calls(ep: FakeEndpoint) -> list[str]:
     """The faults of the chat calls the endpoint saw (the format probe excluded)."""
-    return [a["fault"] for a in ep.script.attempts if a["body"]["max_tokens"] != 16]
+    return [a["fault"] for a in ep.script.attempts if a["body"]["max_tokens"] != PROBE_TOKENS]
 
 
 def serve(*faults: str, **kw) -> FakeEndpoint:
@@ -165,6 +166,16 @@ def test_json_schema_server_gets_json_schema_after_rejecting_json_object():
         assert "repeat_penalty" not in ep.script.attempts[-1]["body"]
 
 
+def test_a_probe_lost_to_a_server_error_is_not_remembered_as_unconstrained():
+    with serve("500", "500", "500", "length") as ep:  # json_schema probe: 500 after retries; json_object: cut off
+        with pytest.raises(StructuredOutputError):
+            remote(ep).structured_messages(MSGS, Verdict, purpose="t")
+        assert f"{ep.url}#fake" not in endpoints._load()
+        endpoints._KNOWN.clear()  # the next run probes again, and now the server answers
+        assert remote(ep).structured_messages(MSGS, Verdict, purpose="t").label == "yes"
+        assert endpoints._load()[f"{ep.url}#fake"]["style"] == "json_schema"
+
+
 def test_a_server_that_ignores_every_format_is_marked_unconstrained(capsys):
     with FakeEndpoint(Script(ignore_formats=True)) as ep:
         llm = remote(ep)
@@ -179,10 +190,11 @@ def test_structured_batch_runs_concurrently_and_isolates_failures(store):
     from agent.prompts import parse_prompt
 
     prompt = parse_prompt("t", "---\nvariables: [q]\n---\n<<<system>>>\nDecide.\n<<<user>>>\n{{q}}\n")
-    with serve("ok", latency=0.2) as ep:
+    with serve(latency=0.2) as ep:
         llm = remote(ep, store, concurrency=8)
-        ep.script.faults = ["500"] * 3  # whichever call comes first fails after its retries
+        ep.script.poison = "question 3"  # that call fails on every attempt, the others go through
         results = llm.structured_batch([(prompt, {"q": f"question {i}"}) for i in range(8)], Verdict, purpose="t")
         assert ep.script.peak >= 4
-    assert sum(isinstance(r, RemoteCallFailed) for r in results) == 1
-    assert sum(isinstance(r, Verdict) for r in results) == 7
+    assert isinstance(results[3], RemoteCallFailed) and "HTTP 500" in str(results[3])
+    assert all(isinstance(r, Verdict) for i, r in enumerate(results) if i != 3)
+    assert sum(a["fault"] == "500" for a in ep.script.attempts) == 3  # the SDK's attempts, no layer of ours

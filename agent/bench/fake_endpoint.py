@@ -38,6 +38,7 @@ class Script:
     retry_after: str = "0.05"
     faults: list[str] = field(default_factory=list)
     stream_faults: list[str] = field(default_factory=list)  # taken by streamed requests only
+    poison: str = ""  # every request whose messages contain this text gets a 500
     formats: tuple[str, ...] = ("json_schema", "json_object")  # others are rejected like llama-cpp-python does
     ignore_formats: bool = False  # accept any response_format but apply none (an unconstrained server)
     owned_by: str = "fake"
@@ -90,7 +91,8 @@ class Handler(BaseHTTPRequestHandler):
             script.peak = max(script.peak, script.inflight)
             busy = script.max_inflight and script.inflight > script.max_inflight
         try:
-            fault = "429" if busy else script.next_fault(bool(body.get("stream")))
+            poisoned = script.poison and script.poison in json.dumps(body.get("messages", []))
+            fault = "429" if busy else "500" if poisoned else script.next_fault(bool(body.get("stream")))
             with script.lock:
                 script.attempts.append({"fault": fault, "body": body})
             self._respond(body, fault, script)

@@ -90,7 +90,7 @@ def record(model_path: str, out: Path) -> None:
     from agent.bench.fake_endpoint import FakeEndpoint, Script
     from agent.errors import TruncatedOutput
     from agent.llm import open_llm
-    from agent.llm.endpoints import PROBE_MESSAGES, PROBE_SCHEMA
+    from agent.llm.endpoints import PROBE_MESSAGES, PROBE_SCHEMA, PROBE_TOKENS
 
     with tempfile.TemporaryDirectory() as home, llama_server(model_path) as model:
         os.environ["NEWSAGENT_HOME"] = home  # a fresh workspace: the format is negotiated, not remembered
@@ -102,7 +102,7 @@ def record(model_path: str, out: Path) -> None:
             except TruncatedOutput:
                 pass
             probe = {"model": ALIAS, "messages": [{"role": r, "content": c} for r, c in PROBE_MESSAGES],
-                     "max_tokens": 16, "temperature": 0.0}
+                     "max_tokens": PROBE_TOKENS, "temperature": 0.0}
             schema_format = {"type": "json_schema", "json_schema": {"name": "probe", "schema": PROBE_SCHEMA}}
             for extra in ({}, {"response_format": schema_format}):
                 httpx.post(proxy.url + "/chat/completions", json=probe | extra, timeout=300)

@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel
 
 from agent.errors import ModelOutputError, RemoteCallFailed, StructuredOutputError, TruncatedOutput
-from agent.llm.endpoints import PROBE_MESSAGES, Endpoint, forget, negotiate
+from agent.llm.endpoints import PROBE_MESSAGES, PROBE_TOKENS, Endpoint, forget, negotiate
 from agent.llm.faults import is_format_rejection, translate
 from agent.llm.local import scrub_control_tokens
 from agent.llm.parse import InvalidAnswer, validate
@@ -226,7 +226,7 @@ class LLM:
             return self.endpoint.style
 
     def _probe(self, response_format: dict | None) -> str:
-        kwargs = {"max_tokens": 16, "temperature": 0.0, "extra_body": self.endpoint.extra_body(16)}
+        kwargs = {"max_tokens": PROBE_TOKENS, "temperature": 0.0, "extra_body": self.endpoint.extra_body(PROBE_TOKENS)}
         reply = self.chat.invoke(to_lc(PROBE_MESSAGES), **kwargs, **({"response_format": response_format}
                                                                      if response_format else {}))
         self._account(reply, "probe", "format-probe", None, 0.0)

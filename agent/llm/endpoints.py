@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from agent import config
-from agent.llm.faults import is_format_rejection
+from agent.errors import ModelUnavailable, RemoteCallFailed
+from agent.llm.faults import is_format_rejection, translate
 from agent.llm.parse import InvalidAnswer, extract_json
 
 # A probe whose constrained answer cannot come out unconstrained: asked to say hello, a model only writes this
@@ -19,6 +20,7 @@ from agent.llm.parse import InvalidAnswer, extract_json
 PROBE_VALUE = "constrained-7q"
 PROBE_SCHEMA = {"type": "object", "properties": {"probe": {"type": "string", "enum": [PROBE_VALUE]}},
                 "required": ["probe"]}
+PROBE_TOKENS = 40  # the constrained answer is about 11 tokens; room for whitespace the grammar allows
 PROBE_MESSAGES = [("system", "You answer with one plain word, never JSON."), ("user", "Say hello.")]
 # llama.cpp servers default to repeat_penalty 1.1 and ignore max_completion_tokens: send what the embedded model
 # uses, so the same GGUF gives the same greedy answers, and a hard token cap.
@@ -128,19 +130,23 @@ def obeys_probe(text: str) -> bool:
 
 def negotiate(endpoint: Endpoint, ask: Ask) -> str:
     """Find the style that really constrains this endpoint (probing each), remember it, and return it."""
+    unsure = False  # a probe lost to a transient fault proves nothing: then "none" is not remembered
     for style in endpoint.candidates():
         try:
             answer = ask(endpoint.response_format(PROBE_SCHEMA, style))
         except Exception as exc:
-            if is_format_rejection(exc) or getattr(exc, "status_code", None) in (400, 422):
-                continue
-            raise
+            failure = translate(exc, endpoint.key)
+            if isinstance(failure, ModelUnavailable):
+                raise failure from exc
+            unsure = unsure or (isinstance(failure, RemoteCallFailed) and not is_format_rejection(exc))
+            continue  # rejected, cut off or failed: this style is not the one
         if obeys_probe(answer):
             endpoint.style = style
             remember(endpoint)
             return style
     endpoint.style = "none"
-    remember(endpoint)
+    if not unsure:
+        remember(endpoint)
     print(f"newsagent: {endpoint.key} applies no JSON schema while decoding; answers are validated and re-asked "
           "only", file=sys.stderr)
     return "none"
