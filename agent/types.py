@@ -187,6 +187,7 @@ class Divergence(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     decided_by: Literal["rule", "model"] = "rule"
     set_aside: list[int] = Field(default_factory=list)  # sides the resolution supersedes: never stated as current
+    detail: str | None = None  # what changed, when code knows it: "accord/pact", or the quotations compared
 
 
 class Comparison(BaseModel):

@@ -14,7 +14,7 @@ from agent.text import modality as modality_cues
 from agent.text.entities import AliasTable
 from agent.text.names import find_names
 from agent.text.numbers import Quantity, extract_quantities
-from agent.text.norm import content_words, fold, verb_key, words
+from agent.text.norm import IRREGULAR, STOPWORDS, content_words, fold, verb_key, words
 from agent.text.quotes import Quote, find_quotes
 from agent.text.safety import unreportable
 from agent.text.timeparse import TimeExpr, find_time_expressions, resolve
@@ -22,7 +22,8 @@ from agent.types import Article, Modality
 
 Key = tuple[str, int]  # (article id, sentence index)
 MIN_WORDS = 5
-NEGATION = frozenset("not never no n't none nobody neither nor refused refuses declined declines".split())
+NEGATION = frozenset("not never n't none nobody neither nor refused refuses declined declines".split())
+_NO_ONE = re.compile(r"\bno(?:\s+one|body)\b|\bno longer\b", re.I)  # "no confidence" is not a negation
 # A time phrase dates the sentence's own event when it is an adverbial ("on Tuesday", "in 2022"), not when it
 # names something else ("the 2024 Paris games", "its February 24, 2022 invasion").
 _TEMPORAL = (r"on|in|at|since|by|until|till|from|during|before|after|last|this|next|early|late|mid|through|"
@@ -52,6 +53,7 @@ class Note:
     tense: Modality | None = None  # how the reported action itself is told (inside "X said …"): done, planned…
     time: str | None = None  # ISO date/interval of the sentence's own event, resolved against publication
     time_text: str | None = None
+    dated: tuple[tuple[str, str], ...] = ()  # (verb key, ISO date) of each dated action: "broke out on Sunday"
     reportable: bool = True  # False: a sentence that talks to the model, or too short to state a fact
 
     @property
@@ -162,6 +164,33 @@ def reported_clause(text: str) -> str:
     return inner if len(inner.split()) >= 3 else text
 
 
+_BASE_AFTER = frozenset("will would to 'll ’ll shall".split())
+
+
+def _verb_before(text: str, start: int) -> str | None:
+    """The verb a time phrase dates: the nearest past form, or base form after will/to, before it in its clause."""
+    clause = re.split(r"[;:—]|,\s+(?:and|but|while|as|which|who)\s", text[:start])[-1]
+    tokens = words(clause)[-8:]
+    for i in range(len(tokens) - 1, -1, -1):
+        w = tokens[i]
+        past = w in IRREGULAR and IRREGULAR[w] != w or (w.endswith("ed") and len(w) > 4)
+        going = w.endswith("ing") and i and tokens[i - 1] in ("be", "been", "is", "are", "was", "were")
+        if past or going or (i and tokens[i - 1] in _BASE_AFTER and w.isalpha() and w not in STOPWORDS):
+            return verb_key(w)
+    return None
+
+
+def dated_actions(text: str, published: date | None, future: bool) -> tuple[tuple[str, str], ...]:
+    """Each (verb, date) the sentence gives: which action each of its adverbial dates belongs to."""
+    out = []
+    for expr in find_time_expressions(text):
+        verb = _verb_before(text, expr.start) if _dates_the_event(text, expr) else None
+        value = resolve(expr.text, published, tense="future" if future else "past").value if verb else None
+        if verb and value:
+            out.append((verb, value))
+    return tuple(out)
+
+
 def _number_tokens(text: str, quantities: tuple[Quantity, ...]) -> frozenset[str]:
     """Numbers as written: digit runs with their joiners ("97-1", "1.3", "12")."""
     found = set(re.findall(r"\d+(?:[-–.,:/]\d+)*", text))
@@ -185,7 +214,9 @@ def note_for(article: Article, index: int, aliases: AliasTable, refused: dict[in
                 quantities=quantities, numbers=_number_tokens(text, quantities), quotes=tuple(find_quotes(text)),
                 modality=cue.modality, attributed_to=cue.attributed_to,
                 verb=main_verb(text, inner.cue, inner.modality), tense=inner.modality,
-                negated=bool(NEGATION & set(t.replace("’", "'") for t in tokens)) or "n't" in text,
+                dated=dated_actions(text, article.published, inner.modality == "planned_or_expected"),
+                negated=bool(NEGATION & set(t.replace("’", "'") for t in tokens)) or "n't" in text
+                or bool(_NO_ONE.search(text)),
                 time=time, time_text=time_text, reportable=reportable)
 
 

@@ -153,6 +153,12 @@ _FILLER = frozenset("still now also reportedly already yet believed thought fear
 
 
 def number_clash(a: Note, b: Note) -> str | None:
+    """Figures of one thing that differ, read both ways (each sentence's figure missing from the other)."""
+    there, back = _one_way_clash(a, b), _one_way_clash(b, a)
+    return there if there and back else None
+
+
+def _one_way_clash(a: Note, b: Note) -> str | None:
     """Two counts or amounts of one thing that differ ("at least 14 people" vs "17 people"), as a phrase.
 
     Only figures of the same counted noun or unit are compared; "at least"/"more than" are read as the figure
@@ -181,11 +187,14 @@ def _comparable(a: Note, x, b: Note, y) -> bool:
 
 
 def date_clash(a: Note, b: Note) -> str | None:
-    """Both date the event and the dates cannot overlap (only when both are told the same way: done or planned)."""
-    if not (a.time and b.time) or _tense(a) != _tense(b) or not a.verb or a.verb != b.verb:
-        return None  # only the dates of one action (its main verb) are compared
-    if compatible(TimeValue("", a.time, "day"), TimeValue("", b.time, "day")) is False:
-        return f"{a.time_text!r} ({a.time}) vs {b.time_text!r} ({b.time})"
+    """One action dated differently ("broke out late on Sunday" vs "broke out early on Monday"), when both
+    sentences tell it the same way (done, or planned); only the dates of the same verb are compared."""
+    if _tense(a) != _tense(b):
+        return None
+    for verb, x in a.dated:
+        theirs = [y for v, y in b.dated if v == verb]
+        if theirs and all(compatible(TimeValue("", x, "day"), TimeValue("", y, "day")) is False for y in theirs):
+            return f"{verb}: {x} vs {theirs[0]}"
     return None
 
 

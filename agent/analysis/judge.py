@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from agent.analysis.annotate import Annotations, Key
-from agent.analysis.candidates import (Pair, date_clash, denied_vs_asserted, number_clash, planned_vs_done, quote_pair)
+from agent.analysis.candidates import (Pair, date_clash, number_clash, planned_vs_done, quote_pair)
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
 from agent.text.quotes import phrase_drift
@@ -34,6 +34,7 @@ ANCHORED_MIN = 0.3
 MUTUAL_BOOST = 0.3  # a mutual best match ranks as if it scored this much more
 RULES_SAME = 1.0  # the model-free decision for the band: only what code is sure of
 NO_EVIDENCE = 0.30  # a "same" below this cosine needs a shared name, number or quote
+SAME_STATEMENT = 0.85  # sentences this close that quote different words report one statement, altered
 ASK_PER_ARTICLE = 3  # model questions per article: the comparison's budget grows with the corpus, not its square
 SHOWN_WORDS = 40  # a longer sentence is shown to the model cut to its first words (the prompt is the cost)
 
@@ -112,16 +113,34 @@ def check(ann: Annotations, pair: Pair, label: Label | Verdict) -> tuple[Label, 
     if label == "same" and pair.cosine < NO_EVIDENCE and not (pair.anchors or a.entities & b.entities):
         return "different", "no shared name, number or quotation and little shared meaning"
     if _long_quotes(a) and _long_quotes(b) and quote_pair(a, b) is None:
-        return "different", "two different quotations are two statements"
+        if pair.cosine < SAME_STATEMENT:
+            return "different", "two different quotations are two statements"
+        return "quote", "the same statement, quoted in different words"
     if planned_vs_done(a, b):
         return "status", "one tells it as planned or expected, the other as done"
+    found = _code_conflict(a, b)
+    return found if found else _confirm(label, a, b)
+
+
+def _code_conflict(a, b) -> tuple[Label, str] | None:
+    """A conflicting detail code can see in two sentences of one fact, or None."""
     clash = number_clash(a, b)
     if clash:
         return "number", f"the figures differ: {clash}"
     clash = date_clash(a, b)
     if clash:
         return "date", f"the dates differ: {clash}"
-    return _confirm(label, a, b)
+    if negates(a, b) or negates(b, a):
+        return "status", "one says it did not happen"
+    if term_changed(a, b):
+        return "term", "a named term differs"
+    return None
+
+
+def negates(a, b) -> bool:
+    """A negates or denies the action B asserts ("refused to resign" / "resigned")."""
+    negative = a.modality == "denied" or a.negated
+    return negative and not (b.modality == "denied" or b.negated) and bool(b.verb) and b.verb in a.words
 
 
 def _long_quotes(note) -> bool:
@@ -132,21 +151,17 @@ def _confirm(label, a, b) -> tuple[Label, str]:
     """A conflict the model read, kept only where code sees which detail conflicts; else the same fact."""
     if label == "same":
         return label, ""
-    if denied_vs_asserted(a, b):
-        return "status", "one denies or negates what the other asserts"
     if quote_pair(a, b) == "altered":
         return "quote", "the words inside the quotation marks differ"
-    if term_changed(a, b):
-        return "term", "a named term differs"
     if a.attributed_to and b.attributed_to and a.attributed_to != b.attributed_to:
         return "speaker", f"credited to {a.attributed_to} and to {b.attributed_to}"
     return "same", "the model reads a conflict code cannot place, so only the shared fact is kept"
 
 
-def term_changed(a, b) -> bool:
-    """The two sentences name something with one swapped word (a partnership that became a cooperation)."""
+def term_changed(a, b):
+    """The drift when the two sentences name something with a swapped word (a Pact that was an Accord), or None."""
     only_a, only_b = a.entities - b.entities, b.entities - a.entities
-    return any(phrase_drift(x, y) is not None for x in only_a for y in only_b)
+    return next((d for x in only_a for y in only_b if (d := phrase_drift(x, y)) is not None), None)
 
 
 def _best_matches(pairs: list[Pair]) -> tuple[set[tuple[Key, Key]], set[tuple[Key, Key]]]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from agent.analysis.annotate import Annotations
 from agent.analysis.sides import div_id, original_index, side
 from agent.text.entities import AliasGroup
-from agent.text.norm import STOPWORDS, content_words
+from agent.text.norm import STOPWORDS, content_words, normalize_phrase
 from agent.text.quotes import phrase_drift, quote_relation
 from agent.types import Article, Divergence
 
 SHORT_PHRASE = 6  # words: a quoted phrase this short that changes one word is wording drift, not a new quote
+SAME_SENSE = 0.7  # cosine of the two sentences at which a reworded quotation keeps its sense
 
 
 def quoted_spans(ann: Annotations) -> list[tuple[Article, int, str]]:
@@ -40,14 +41,14 @@ def quote_divergences(ann: Annotations) -> list[Divergence]:
             b, bi, qb = spans[j]
             if a.id == b.id or not words[i] & words[j]:
                 continue
-            d = _quote_pair(a, ai, qa, b, bi, qb, ann.roots)
+            d = _quote_pair(a, ai, qa, b, bi, qb, ann)
             if d is not None:
                 found.setdefault((d.kind, frozenset({(a.id, ai), (b.id, bi)})), d)
     return list(found.values())
 
 
 def _quote_pair(a: Article, ai: int, qa: str, b: Article, bi: int, qb: str,
-                roots: dict[str, str]) -> Divergence | None:
+                ann: Annotations) -> Divergence | None:
     """The divergence between two quoted strings, if they are versions of one another."""
     drift = phrase_drift(qa, qb)
     if drift is not None and all(x in STOPWORDS and y in STOPWORDS for x, y in drift.swaps):
@@ -60,18 +61,31 @@ def _quote_pair(a: Article, ai: int, qa: str, b: Article, bi: int, qb: str,
     else:
         return None
     sides = [side(a, [ai]), side(b, [bi])]
-    pref = original_index(sides, roots)
+    pref = original_index(sides, ann.roots)
     if kind == "wording_drift":
         resolution = "prefer_original" if pref is not None else "minor_wording"
         why = f"{a.label} writes “{qa}”, {b.label} “{qb}” ({swaps})."
     else:
-        resolution = "prefer_original" if pref is not None else "disputed"
+        same_sense = ann.cosine((a.id, ai), (b.id, bi)) >= SAME_SENSE
+        resolution = "prefer_original" if pref is not None else "minor_wording" if same_sense else "disputed"
         why = f"{a.label} and {b.label} quote the same words differently: “{qa}” vs “{qb}”."
+        why += " The sense is the same." if same_sense and pref is None else ""
     if pref is not None:
         why += f" {sides[1 - pref].outlet} copies {sides[pref].outlet}'s story, so the original wording stands."
+    detail = term_detail(drift) if kind == "wording_drift" else quote_detail(qa, qb)
     return Divergence(id=div_id(kind, sides), kind=kind, sides=sides, resolution=resolution, preferred_side=pref,
                       rationale=why, confidence=0.8 if pref is not None else 0.6,
-                      set_aside=[1 - pref] if pref is not None else [])
+                      set_aside=[1 - pref] if pref is not None else [], detail=detail)
+
+
+def term_detail(drift) -> str:
+    """The words a changed term swaps, in a stable order ("accord/pact")."""
+    return "/".join(sorted({w for pair in drift.swaps for w in pair}))
+
+
+def quote_detail(*quotes: str) -> str:
+    """The quotations compared, normalised, in a stable order."""
+    return "|".join(sorted({" ".join(normalize_phrase(q).split()) for q in quotes}))
 
 
 def name_divergences(ann: Annotations) -> list[Divergence]:

@@ -14,7 +14,8 @@ from datetime import date
 
 from agent.analysis.annotate import Annotations, Key
 from agent.analysis.judge import Relation
-from agent.analysis.phrases import name_divergences, quote_divergences
+from agent.analysis.judge import term_changed
+from agent.analysis.phrases import name_divergences, quote_detail, quote_divergences, term_detail
 from agent.analysis.sides import div_id, original_index, side
 from agent.text.timeparse import to_interval
 from agent.types import Divergence, DivergenceSide, FactCluster
@@ -116,9 +117,21 @@ def conflict_divergence(cluster: FactCluster, rel: Relation, ann: Annotations) -
     detail = rel.why or f"the model reads a different {rel.label}"
     rationale = f"{sides[0].outlet} and {sides[1].outlet} state this differently ({detail}; found by {who}). {why}"
     return Divergence(id=div_id(kind, sides), kind=kind, cluster_ids=[cluster.id], sides=sides,
-                      resolution=resolution, preferred_side=preferred, rationale=rationale.strip(),
+                      detail=_detail(rel, ann), resolution=resolution, preferred_side=preferred,
+                      rationale=rationale.strip(),
                       confidence=0.8 if who == "code" else 0.6, decided_by="rule" if who == "code" else "model",
                       set_aside=[1 - preferred] if preferred is not None and resolution != "minor_wording" else [])
+
+
+def _detail(rel: Relation, ann: Annotations) -> str | None:
+    """What changed between the two sentences, when code can name it (a swapped term, the quotations)."""
+    a, b = ann.notes[rel.pair.a], ann.notes[rel.pair.b]
+    if rel.label == "term":
+        drift = term_changed(a, b)
+        return term_detail(drift) if drift else None
+    if rel.label == "quote" and a.quotes and b.quotes:
+        return quote_detail(max(a.quotes, key=lambda q: len(q.text)).text, max(b.quotes, key=lambda q: len(q.text)).text)
+    return None
 
 
 def _resolve(rel: Relation, sides: list[DivergenceSide], copy: int | None,
@@ -157,9 +170,10 @@ def _later_update(rel: Relation, sides: list[DivergenceSide], ann: Annotations) 
 
 
 # --- omissions ----------------------------------------------------------------------------------------
-OMISSIONS_MAX = 10
-PER_OUTLET_SENTENCES = 12  # an outlet gets one more notable omission for every this many sentences it has
-NOVEL = 0.5  # share of a sentence's (rarity-weighted) words that no other outlet uses anywhere
+OMISSIONS_MAX = 6
+PER_OUTLET_SENTENCES = 100  # an outlet gets one more notable omission for every this many sentences it has
+LEAD_SENTENCES = 3  # an article's first sentences say what its story is
+NOVEL = 0.6  # share of a sentence's (rarity-weighted) words that no other outlet uses anywhere
 
 
 def newsworthiness(note) -> int:
@@ -168,6 +182,13 @@ def newsworthiness(note) -> int:
     score += bool(note.quantities) + bool(any(" " in e for e in note.entities))
     quoted = sum(q.end - q.start for q in note.quotes) > len(note.text) / 2
     return score - 2 * quoted - (note.modality is None)
+
+
+def _story(ann: Annotations):
+    """The story every outlet tells: the mean vector of the articles' first sentences."""
+    leads = [ann.vector(k) for k in ann.keys if k[1] < LEAD_SENTENCES and ann.notes[k].reportable]
+    mean = sum(leads) / len(leads) if leads else ann.vectors.mean(axis=0)
+    return mean / (float((mean @ mean) ** 0.5) or 1.0)
 
 
 def novelty(key: Key, ann: Annotations, elsewhere: dict[str, set[str]]) -> float:
@@ -187,11 +208,13 @@ def omissions(clusters: list[FactCluster], ann: Annotations, taken: set[Key]) ->
         words_of[ann.root(k)] |= n.words
     elsewhere = {r: set().union(*(w for o, w in words_of.items() if o != r)) for r in words_of}
     picked: dict[str, list[tuple[float, Key]]] = defaultdict(list)
+    story = _story(ann)
     for key, cluster in single.items():
         if key in taken or ann.root(key) != key[0] or not ann.notes[key].reportable:
             continue
-        weight = newsworthiness(ann.notes[key]) * novelty(key, ann, elsewhere)
-        if newsworthiness(ann.notes[key]) >= 2 and novelty(key, ann, elsewhere) >= NOVEL:
+        relevance = max(0.0, float(ann.vector(key) @ story))
+        weight = newsworthiness(ann.notes[key]) * novelty(key, ann, elsewhere) * relevance
+        if newsworthiness(ann.notes[key]) >= 3 and novelty(key, ann, elsewhere) >= NOVEL:
             picked[key[0]].append((weight, key))
     out = []
     for article_id, found in picked.items():
@@ -215,11 +238,13 @@ def reconcile(clusters: list[FactCluster], relations: list[Relation], ann: Annot
             timing = timing_divergence(cluster, keys, ann)
             found += [timing] if timing else []
     for rel in relations:
-        home = member_of.get(rel.pair.a)
-        if home is None or home is not member_of.get(rel.pair.b) or _planned_vs_done(rel):
+        home, other = member_of.get(rel.pair.a), member_of.get(rel.pair.b)
+        if home is None or other is None or _planned_vs_done(rel):
             continue  # planned against done is the timing rule's to explain, never a contradiction
-        d = conflict_divergence(home, rel, ann)
-        found += [d] if d else []
+        d = conflict_divergence(home, rel, ann)  # the relation says both state one fact, whatever their clusters
+        if d:
+            d.cluster_ids = list(dict.fromkeys([home.id, other.id]))
+            found.append(d)
     found += quote_divergences(ann)
     found += name_divergences(ann)
     taken = {(s.article_id, r.index) for d in found for s in d.sides for r in s.sentence_refs}
@@ -231,18 +256,44 @@ def _planned_vs_done(rel: Relation) -> bool:
     return rel.label == "status" and rel.why.startswith("one tells it as planned")
 
 
+def _overlap(a: Divergence, b: Divergence) -> bool:
+    """Two divergences of one kind about the same thing: a shared sentence (the same pair of sentences for a
+    changed term or quote, which one sentence can hold several of), or (timing) the same early report."""
+    if a.kind == "timing_of_report":
+        return bool({a.sides[i].article_id for i in a.set_aside} & {b.sides[i].article_id for i in b.set_aside})
+    keys = {(s.article_id, r.index) for s in a.sides for r in s.sentence_refs}
+    shared = keys & {(s.article_id, r.index) for s in b.sides for r in s.sentence_refs}
+    if a.kind == "wording_drift" and a.detail and b.detail:
+        return a.detail == b.detail  # one sentence can hold several changed terms: the same change, not sentence
+    if a.kind == "quote_altered" and a.detail and b.detail:
+        return bool(set(a.detail.split("|")) & set(b.detail.split("|")))  # one version of the quote in common
+    return bool(shared)
+
+
+def _add_sides(home: Divergence, other: Divergence) -> None:
+    """Other's sides into home: a new article as a new side, another sentence of a known one into its side."""
+    by_article = {s.article_id: s for s in home.sides}
+    for s in other.sides:
+        mine = by_article.get(s.article_id)
+        if mine is None:
+            home.sides.append(s)
+            continue
+        known = {r.index for r in mine.sentence_refs}
+        mine.sentence_refs += [r for r in s.sentence_refs if r.index not in known]
+        mine.text = " ".join(r.text for r in mine.sentence_refs)
+
+
 def merge_versions(divergences: list[Divergence], ann: Annotations) -> list[Divergence]:
     """One divergence per changed detail: same-kind divergences sharing a sentence become one, with all sides."""
     merged: list[Divergence] = []
     for d in divergences:
-        keys = {(s.article_id, r.index) for s in d.sides for r in s.sentence_refs}
-        home = next((m for m in merged if m.kind == d.kind and keys & {(s.article_id, r.index) for s in m.sides
-                                                                       for r in s.sentence_refs}), None)
+        home = next((m for m in merged if m.kind == d.kind and _overlap(m, d)), None)
         if home is None:
             merged.append(d)
             continue
-        have = {s.article_id for s in home.sides}
-        home.sides += [s for s in d.sides if s.article_id not in have]
+        aside = {home.sides[i].article_id for i in home.set_aside} | {d.sides[i].article_id for i in d.set_aside}
+        _add_sides(home, d)
+        home.set_aside = [i for i, s in enumerate(home.sides) if s.article_id in aside]
         home.cluster_ids = list(dict.fromkeys(home.cluster_ids + d.cluster_ids))
         copy = original_index(home.sides, ann.roots)
         if copy is not None and home.resolution in ("disputed", "minor_wording"):

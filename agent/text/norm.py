@@ -193,9 +193,16 @@ _SOFT_C = re.compile(r"c(?=[eiy])")
 _SOUND_CLASS = str.maketrans("gktdpbzsfv", "KKTTPPSSFF")
 
 
+# Transliterations of one Cyrillic spelling (Yerlan/Erlan, Selishche/Selishte, Novoye/Novo).
+_TRANSLIT = [(re.compile(r"^ye"), "e"), (re.compile(r"shch"), "sht"), (re.compile(r"(?<=.{3})oye$"), "o")]
+
+
 def _letters(word: str) -> str:
-    """The folded letters of a word, without hyphens, dots, apostrophes or spaces."""
-    return "".join(c for c in fold(word) if c.isalpha())
+    """The folded letters of a word, without hyphens, dots, apostrophes or spaces, transliterations merged."""
+    letters = "".join(c for c in fold(word) if c.isalpha())
+    for pattern, repl in _TRANSLIT:
+        letters = pattern.sub(repl, letters)
+    return letters
 
 
 def _spell_parts(word: str) -> tuple[str, list[str]]:

@@ -318,6 +318,8 @@ def phrase_drift(a: str, b: str) -> Drift | None:
             swaps.extend(zip(wa[i1:i2], wb[j1:j2]))
         else:
             return None
-    if not 1 <= len(swaps) <= 2 or same < 2 or same < len(swaps) * 1.5:
+    # A single shared word is enough when it is itself a coined term ("no-limits" friendship/partnership).
+    coined = same == 1 and len(swaps) == 1 and any("-" in w for w in wa if w in wb)
+    if not 1 <= len(swaps) <= 2 or (same < 2 and not coined) or same < len(swaps) * 1.5 and not coined:
         return None
     return Drift(a, b, tuple(swaps))
