@@ -155,6 +155,20 @@ def trim_to_words(sections: list[BriefSection], max_words: int) -> None:
             section.sentences.pop()
 
 
+def title(analysis: Analysis, composer: Composer) -> str:
+    """The brief's title: the headline of the original article that states most of the agreed facts."""
+    counts: dict[str, int] = {}
+    for f in analysis.comparison.facts:
+        for a in f.article_ids:
+            counts[a] = counts.get(a, 0) + 1
+    titled = [a for a in analysis.articles if a.title and a.derivative_of is None]
+    if titled:
+        best = max(titled, key=lambda a: counts.get(a.id, 0))
+        return f"Brief: {best.title}"
+    top = lead_facts(analysis.comparison, composer.usable)
+    return f"Brief: {top[0].text}" if top else "Brief"
+
+
 def make_brief(analysis: Analysis, llm: LLM, template: str = "brief", max_words: int | None = None,
                judge=None) -> Brief:
     """Compose, check and cost the brief for an analysis."""
@@ -171,6 +185,5 @@ def make_brief(analysis: Analysis, llm: LLM, template: str = "brief", max_words:
     run.stage_seconds["brief"] = round(time.perf_counter() - start, 2)
     run.unsupported_removed = result.removed + composer.removed
     run.prompt_hashes[template] = load_prompt(template).hash
-    top = lead_facts(analysis.comparison, composer.usable)
-    return Brief(title=f"Brief: {top[0].text}" if top else "Brief", template=template, sections=sections,
+    return Brief(title=title(analysis, composer), template=template, sections=sections,
                  divergences=analysis.comparison.divergences, sources=sources(analysis), run=run)

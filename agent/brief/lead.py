@@ -30,9 +30,16 @@ class Lead(BaseModel):
 
 
 def lead_facts(comparison: Comparison, usable=lambda f: True) -> list[FactCluster]:
-    """The facts the model may use: agreed ones first (single-source ones when none is agreed)."""
+    """The facts the model may use: agreed ones first (single-source ones when none is agreed), reports of what
+    happened before remarks quoted whole, each group in the comparison's order."""
     pool = [f for f in comparison.facts if usable(f)] or [f for f in comparison.single_source if usable(f)]
-    return pool[:LEAD_FACTS]
+    return sorted(pool, key=lambda f: (-f.independent_outlets, _mostly_quote(f.text)))[:LEAD_FACTS]
+
+
+def _mostly_quote(text: str) -> bool:
+    """A sentence that is mostly someone's quoted words."""
+    quoted = sum(len(m) for m in re.findall(r"[“\"]([^”\"]+)[”\"]?", text))
+    return quoted > len(text) / 2
 
 
 def listing(facts: list[FactCluster], comparison: Comparison) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 from agent.brief.inert import drop_foreign_urls, md_inline
