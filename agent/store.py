@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from agent import config
-from agent.types import Article, Claim, RemovedLine, Sentence
+from agent.types import Article, RemovedLine, Sentence
 
 # Each entry runs once, in order; never edit a released one, append a new one.
 MIGRATIONS: list[str] = [
@@ -114,6 +114,10 @@ MIGRATIONS: list[str] = [
         how TEXT NOT NULL, score REAL, joined_at REAL NOT NULL
     );
     CREATE INDEX event_members_event ON event_members(event_id);
+    """,
+    # 6: the claims table (3) was written and never read: the model-call cache makes a re-analysis free
+    """
+    DROP TABLE IF EXISTS claims;
     """,
 ]
 
@@ -317,22 +321,6 @@ class Store:
         )
 
     # --- model call cache and log ------------------------------------------------------
-    def save_claims(self, model: str, article_ids: list[str], claims: list[Claim]) -> None:
-        """Replace the stored claims of these articles for one model, in one transaction."""
-        now = time.time()
-        with self.transaction() as c:
-            for aid in article_ids:
-                c.execute("DELETE FROM claims WHERE article_id=? AND model=?", (aid, model))
-            c.executemany("INSERT OR REPLACE INTO claims VALUES (?,?,?,?,?,?)",
-                          [(cl.article_id, model, cl.id, n, cl.model_dump_json(), now) for n, cl in enumerate(claims)])
-
-    def load_claims(self, model: str, article_ids: list[str]) -> list[Claim]:
-        """The stored claims of these articles for one model, in extraction order."""
-        marks = ",".join("?" * len(article_ids))
-        rows = self.query(f"SELECT json FROM claims WHERE model=? AND article_id IN ({marks}) ORDER BY position",
-                          (model, *article_ids))
-        return [Claim.model_validate_json(r["json"]) for r in rows]
-
     def cache_get(self, key: str) -> sqlite3.Row | None:
         """The cached response for a call key, if any."""
         rows = self.query("SELECT * FROM llm_cache WHERE key=?", (key,))
