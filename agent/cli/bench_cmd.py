@@ -157,12 +157,13 @@ def bench_batch_cmd(
     widths: list[int] = typer.Option([1, 2, 4, 8], "-n", "--sequences", help="Sequences per step (repeat)."),
     max_tokens: int = typer.Option(64, "--max-tokens", help="Tokens generated per sequence."),
     grammar: bool = typer.Option(False, "--grammar/--no-grammar", help="Constrain each sequence by a JSON grammar."),
+    repeats: int = typer.Option(3, "--repeats", help="Rounds per width (the widths take turns; fastest kept)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Generated tokens/s with several sequences decoded per step on the embedded model (llama.cpp batch API)."""
     from agent.bench.batch import run
 
-    rows = run(model, tuple(widths), max_tokens, grammar)
+    rows = run(model, tuple(widths), max_tokens, grammar, repeats)
     if as_json:
         print(json.dumps([r.as_dict() for r in rows], indent=2))
         return
