@@ -94,3 +94,24 @@ def test_batched_sequences_each_obey_their_own_grammar_and_match_one_at_a_time()
     assert [json.loads(d.text)["colour"] for d in together] == colours  # each its own grammar, no mix-up
     assert all(d.finish_reason == "stop" for d in together)
     assert [d.text for d in together] == [d.text for d in alone]
+
+
+def test_the_batcher_is_created_without_deadlocking_on_the_model_load_lock(monkeypatch):
+    import agent.llm.batch as batch
+    import agent.llm.local as local
+
+    monkeypatch.setattr(local, "load_llama", lambda path, n_ctx: _locked_load())
+    monkeypatch.setattr(batch, "BatchDecoder", lambda llama, slots, n_ctx, threads: RecordingDecoder(slots))
+    monkeypatch.setattr(local, "_BATCHERS", {})
+    chat = local.LocalChatModel(model_path="/nonexistent.gguf", model_name="x", slots=2)
+    done = threading.Event()
+    threading.Thread(target=lambda: (local.batcher_for(chat), done.set()), daemon=True).start()
+    assert done.wait(5), "batcher_for deadlocked"
+
+
+def _locked_load():
+    """What load_llama does: take the process's load lock."""
+    from agent.llm.local import _LOAD_LOCK
+
+    with _LOAD_LOCK:
+        return object()

@@ -120,9 +120,10 @@ def batcher_for(chat: "LocalChatModel") -> Any:
     from agent.llm.batch import BatchDecoder, Batcher
 
     key = (chat.model_path, chat.n_ctx, chat.slots)
+    llama = chat.llama()  # loads under _LOAD_LOCK itself: taking it here first would deadlock
     with _LOAD_LOCK:
         if key not in _BATCHERS:
-            decoder = BatchDecoder(chat.llama(), chat.slots, chat.n_ctx * 2, os.cpu_count() or 1)
+            decoder = BatchDecoder(llama, chat.slots, chat.n_ctx * 2, os.cpu_count() or 1)
             _BATCHERS[key] = Batcher(decoder, lambda: machine_turn(chat.model_path))
         return _BATCHERS[key]
 
