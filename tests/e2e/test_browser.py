@@ -74,7 +74,7 @@ def test_comparison_shows_both_versions_of_a_divergence(reader, server, screens)
     sides = divergence.locator(".side")
     assert sides.count() >= 2
     texts = " ".join(sides.all_inner_texts())
-    assert "planning to host" in texts and "arrived" in texts.replace("planning to host", "")
+    assert "set to arrive" in texts and "arrived" in texts.replace("set to arrive", "")
     assert "independent outlet" in divergence.inner_text() and "Written before vs after" in divergence.inner_text()
     assert reader.locator("table.matrix td.state-planned").count() >= 1
     reader.screenshot(path=str(screens / "compare.png"), full_page=True)
