@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from agent.analysis.annotate import Annotations, Key, Note
+from agent.vectors import nearest
 from agent.text.norm import STOPWORDS, verb_key, words
 from agent.text.numbers import same_quantity, words_to_number
 from agent.text.quotes import quote_relation
@@ -23,6 +24,7 @@ from agent.text.timeparse import TimeValue, compatible
 
 NEIGHBOURS = 4  # nearest sentences kept per sentence and other article
 FLOOR = 0.35  # below this cosine, two sentences are not candidates unless an anchor joins them
+SMALL_CORPUS = 12  # articles: up to this many, every other article's best matches are candidates
 BEST_FLOOR = 0.15  # ... or unless each is the other's closest sentence in that article (a paraphrase)
 ANCHOR_FLOOR = 0.15
 RARE = 6  # an anchor shared by more sentences than this says nothing about which fact
@@ -58,11 +60,14 @@ def _usable(ann: Annotations) -> list[Key]:
 
 
 def neighbour_pairs(ann: Annotations, k: int = NEIGHBOURS, floor: float = FLOOR) -> dict[tuple[Key, Key], float]:
-    """Each sentence's K most similar sentences in every other article, above FLOOR (blocked matrix products)."""
+    """Each sentence's nearest sentences in other articles: the K best of each other article when the corpus is
+    one event's few articles, the K x SMALL_CORPUS best overall when it is larger (pairs grow with sentences)."""
     keys = _usable(ann)
     if len(keys) < 2:
         return {}
     vecs = np.stack([ann.vector(x) for x in keys])
+    if len({x[0] for x in keys}) > SMALL_CORPUS:
+        return _global_pairs(keys, vecs, k * SMALL_CORPUS, floor)
     article = np.array([hash(x[0]) for x in keys])
     found: dict[tuple[Key, Key], float] = {}
     for start in range(0, len(keys), BLOCK):
@@ -73,6 +78,18 @@ def neighbour_pairs(ann: Annotations, k: int = NEIGHBOURS, floor: float = FLOOR)
             for j in _top_per_article(row, keys, k, floor):
                 pair = (keys[i], keys[j]) if keys[i] < keys[j] else (keys[j], keys[i])
                 found[pair] = float(row[j])
+    return found
+
+
+def _global_pairs(keys: list[Key], vecs: np.ndarray, k: int, floor: float) -> dict[tuple[Key, Key], float]:
+    """Each sentence's K nearest sentences of other articles, overall (agent.vectors.nearest)."""
+    idx, sims = nearest(vecs, vecs, k, query_rows=np.arange(len(keys)))
+    found: dict[tuple[Key, Key], float] = {}
+    for i, (row, row_sims) in enumerate(zip(idx, sims)):
+        for j, sim in zip(row, row_sims):
+            x, y = keys[i], keys[int(j)]
+            if sim >= floor and x[0] != y[0]:
+                found[(x, y) if x < y else (y, x)] = float(sim)
     return found
 
 

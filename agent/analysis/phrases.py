@@ -34,17 +34,27 @@ def quoted_spans(ann: Annotations) -> list[tuple[Article, int, str]]:
 def quote_divergences(ann: Annotations) -> list[Divergence]:
     """Quotes and named phrases that one outlet words differently from another."""
     spans = quoted_spans(ann)
-    words = [content_words(t) for _, _, t in spans]
     found: dict[tuple, Divergence] = {}
-    for i, (a, ai, qa) in enumerate(spans):
-        for j in range(i + 1, len(spans)):
-            b, bi, qb = spans[j]
-            if a.id == b.id or not words[i] & words[j]:
-                continue
-            d = _quote_pair(a, ai, qa, b, bi, qb, ann)
-            if d is not None:
-                found.setdefault((d.kind, frozenset({(a.id, ai), (b.id, bi)})), d)
+    for i, j in _span_pairs(spans):
+        (a, ai, qa), (b, bi, qb) = spans[i], spans[j]
+        d = _quote_pair(a, ai, qa, b, bi, qb, ann)
+        if d is not None:
+            found.setdefault((d.kind, frozenset({(a.id, ai), (b.id, bi)})), d)
     return list(found.values())
+
+
+COMMON = 50  # a word in more quotations than this proposes no pair
+
+
+def _span_pairs(spans: list[tuple[Article, int, str]]) -> list[tuple[int, int]]:
+    """Pairs of quotations from different articles sharing a word (an inverted index, not every pair)."""
+    holders: dict[str, list[int]] = {}
+    for i, (_, _, text) in enumerate(spans):
+        for w in content_words(text):
+            holders.setdefault(w, []).append(i)
+    pairs = {(x, y) for ids in holders.values() if len(ids) <= COMMON for n, x in enumerate(ids) for y in ids[n + 1:]
+             if spans[x][0].id != spans[y][0].id}
+    return sorted(pairs)
 
 
 def _quote_pair(a: Article, ai: int, qa: str, b: Article, bi: int, qb: str,

@@ -61,12 +61,13 @@ def event_date(past: list[Key], planned: list[Key], ann: Annotations) -> date | 
     return None
 
 
-def _told_as_done(article_id: str, verb: str, ann: Annotations) -> bool:
-    """Whether an article itself reports, somewhere, the action as done (then it did not write before the event)."""
-    return any(n.verb == verb and n.tense in PAST for k, n in ann.notes.items() if k[0] == article_id)
+def done_actions(ann: Annotations) -> set[tuple[str, str]]:
+    """(article, verb) for every action an article reports as done somewhere (it did not write before that)."""
+    return {(k[0], n.verb) for k, n in ann.notes.items() if n.verb and n.tense in PAST}
 
 
-def timing_divergence(cluster: FactCluster, members: list[Key], ann: Annotations) -> Divergence | None:
+def timing_divergence(cluster: FactCluster, members: list[Key], ann: Annotations,
+                      done: set[tuple[str, str]]) -> Divergence | None:
     """A report telling the fact as planned next to reports telling it as done: explained by when each was written.
 
     Planned and done must be the same action (one verb: "was set to arrive" / "arrived"), and a report that
@@ -74,7 +75,7 @@ def timing_divergence(cluster: FactCluster, members: list[Key], ann: Annotations
     past = [k for k in members if ann.notes[k].tense in PAST and ann.notes[k].verb]
     verbs = {ann.notes[k].verb for k in past}
     planned = [k for k in members if ann.notes[k].tense == "planned_or_expected" and ann.notes[k].verb in verbs
-               and not _told_as_done(k[0], ann.notes[k].verb, ann)]
+               and (k[0], ann.notes[k].verb) not in done]
     past = [k for k in past if ann.notes[k].verb in {ann.notes[p].verb for p in planned}]
     if not planned or not past:
         return None
@@ -191,12 +192,11 @@ def _story(ann: Annotations):
     return mean / (float((mean @ mean) ** 0.5) or 1.0)
 
 
-def novelty(key: Key, ann: Annotations, elsewhere: dict[str, set[str]]) -> float:
+def novelty(key: Key, ann: Annotations, outlets_using: Counter) -> float:
     """The rarity-weighted share of a sentence's content words that no other outlet uses anywhere."""
     words = ann.notes[key].words
     total = sum(ann.idf.get(w, 1.0) for w in words)
-    other = elsewhere[ann.root(key)]
-    return sum(ann.idf.get(w, 1.0) for w in words - other) / total if total else 0.0
+    return sum(ann.idf.get(w, 1.0) for w in words if outlets_using[w] < 2) / total if total else 0.0
 
 
 def omissions(clusters: list[FactCluster], ann: Annotations, taken: set[Key]) -> list[Divergence]:
@@ -206,7 +206,7 @@ def omissions(clusters: list[FactCluster], ann: Annotations, taken: set[Key]) ->
     words_of: dict[str, set[str]] = defaultdict(set)
     for k, n in ann.notes.items():
         words_of[ann.root(k)] |= n.words
-    elsewhere = {r: set().union(*(w for o, w in words_of.items() if o != r)) for r in words_of}
+    elsewhere = Counter(w for words in words_of.values() for w in words)  # how many outlets use each word
     picked: dict[str, list[tuple[float, Key]]] = defaultdict(list)
     story = _story(ann)
     for key, cluster in single.items():
@@ -231,11 +231,12 @@ def omissions(clusters: list[FactCluster], ann: Annotations, taken: set[Key]) ->
 def reconcile(clusters: list[FactCluster], relations: list[Relation], ann: Annotations) -> list[Divergence]:
     """Every divergence: timing first, then conflicts inside facts, quotes and terms, names, omissions."""
     member_of = {(r.article_id, r.index): c for c in clusters for r in c.sentence_refs}
+    done = done_actions(ann)
     found: list[Divergence] = []
     for cluster in clusters:
         if len(cluster.article_ids) > 1:
             keys = [(r.article_id, r.index) for r in cluster.sentence_refs]
-            timing = timing_divergence(cluster, keys, ann)
+            timing = timing_divergence(cluster, keys, ann, done)
             found += [timing] if timing else []
     for rel in relations:
         home, other = member_of.get(rel.pair.a), member_of.get(rel.pair.b)

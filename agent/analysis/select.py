@@ -65,7 +65,7 @@ def pick_sentences(articles: list[Article], per_article: int,
     other articles echo a sentence stands in for it."""
     words = sentence_words(articles) if priority is None else {}
     picks: list[Pick] = []
-    chosen: list[tuple[tuple[str, int], set[str]]] = []
+    chosen = _Chosen()
     for article in sorted(articles, key=lambda a: a.derivative_of is not None):  # originals first
         banned = unreportable(article)  # orders to the model or the reader, or about the output: never extracted
         scored = [(_shape_score(s, s.index) + _shared(article, s.index, words, priority), s.index)
@@ -73,11 +73,40 @@ def pick_sentences(articles: list[Article], per_article: int,
         for score, index in sorted(scored, reverse=True)[:per_article]:
             # All words, not content words: "was set to open" and "opened" must not count as one sentence.
             own = set(all_words(article.sentences[index].text))
-            copy = next((key for key, w in chosen if key[0] != article.id and jaccard(own, w) >= NEAR_COPY), None)
+            copy = chosen.copy_of(article.id, own)
             picks.append(Pick(article.id, index, round(score, 3), copy))
             if copy is None:
-                chosen.append(((article.id, index), own))
+                chosen.add((article.id, index), own)
     return sorted(picks, key=lambda p: (p.article_id, p.index))
+
+
+class _Chosen:
+    """The picked sentences, indexed by their words, so a near-copy is found without comparing every pick."""
+
+    COMMON = 64  # a word on more picks than this proposes no candidate
+
+    def __init__(self) -> None:
+        self.words: list[tuple[tuple[str, int], set[str]]] = []
+        self.by_word: dict[str, list[int]] = {}
+
+    def copy_of(self, article_id: str, own: set[str]) -> tuple[str, int] | None:
+        """The earlier pick of another article that this sentence nearly copies, if any."""
+        seen: set[int] = set()
+        for w in own:
+            holders = self.by_word.get(w, ())
+            if len(holders) <= self.COMMON:
+                seen.update(holders)
+        for i in sorted(seen):
+            key, words = self.words[i]
+            if key[0] != article_id and jaccard(own, words) >= NEAR_COPY:
+                return key
+        return None
+
+    def add(self, key: tuple[str, int], own: set[str]) -> None:
+        """Remember a pick."""
+        for w in own:
+            self.by_word.setdefault(w, []).append(len(self.words))
+        self.words.append((key, own))
 
 def numbered_line(index: int, text: str) -> str:
     """One sentence as the model sees it."""
