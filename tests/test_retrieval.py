@@ -103,3 +103,28 @@ def test_index_of_a_subset_of_articles(store):
 def test_rare_words_weigh_more():
     index = SentenceIndex.build([make_article("A", POST), make_article("B", NEWS)])
     assert index.idf("ferri") > index.idf("minist") > 0
+
+
+def test_a_question_in_other_words_is_found_by_meaning(store):
+    from tests.test_qa_semantic import Synonyms
+
+    corpus(store)
+    index, embedder = open_index(store), Synonyms()
+    index.attach(embedder, store)
+    query = "When did the treasury chief quit?"
+    assert not index.search(query, k=3)  # no word in common with any sentence
+    vector = embedder.embed([query])[0]
+    hits = index.search(query, k=3, vector=vector, embedder=embedder.name)
+    assert hits[0].ref.text == POST[0] and hits[0].cosine > 0.5
+
+
+def test_sentence_vectors_come_from_the_embedding_cache(store, monkeypatch):
+    from agent.llm.embed import FakeEmbedder
+
+    corpus(store)
+    open_index(store).attach(FakeEmbedder(), store)
+    retrieval._loaded.clear()
+    embedder = FakeEmbedder()
+    monkeypatch.setattr(embedder, "embed", lambda texts: (_ for _ in ()).throw(AssertionError("re-embedded")))
+    vectors = open_index(store).attach(embedder, store)  # a reloaded index: vectors read back, not recomputed
+    assert vectors.shape == (len(open_index(store).refs), embedder.dim)

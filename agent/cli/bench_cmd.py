@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-bench_app = typer.Typer(help="Benchmarks: ingest throughput on synthetic articles, model speed.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks: ingest, model speed, batching, the floor, concurrency, scale, embedders.",
+                        no_args_is_help=True)
 out = Console() if sys.stdout.isatty() else Console(width=160)  # a piped table keeps its columns whole
 
 
@@ -271,6 +272,25 @@ def _stage_table(rows: list, title: str, as_json: bool) -> None:
 
 def _opt(value: float | None, fmt: str) -> str:
     return "-" if value is None else format(value, fmt)
+
+
+@bench_app.command("ingest-scaling")
+def bench_ingest_scaling_cmd(
+    base: int = typer.Option(50_000, "--chars", help="The smaller input size in characters."),
+    factor: int = typer.Option(10, "--factor", help="How many times larger the second input is."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Read and clean hostile shapes at N and FACTOR x N characters: linear code costs about FACTOR x the time."""
+    from agent.bench.scaling import as_dicts, run
+
+    rows = run(base, factor)
+    if as_json:
+        print(json.dumps(as_dicts(rows), indent=2))
+        return
+    table = Table("input shape", "characters", "seconds", "x time", title=f"bench ingest-scaling ({factor}x input)")
+    for r in rows:
+        table.add_row(r.shape, f"{r.chars:,}", f"{r.seconds:.3f}", f"{r.ratio:.1f}")
+    out.print(table)
 
 
 def register(app: typer.Typer) -> None:

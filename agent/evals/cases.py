@@ -340,7 +340,7 @@ def resolve_refs(case: Case, articles_by_file: dict[str, Article]) -> ResolvedGo
                                              refs(f"divergences[{i}].sides", len(d.sides)))
                           for i, d in enumerate(g.divergences)),
         questions=tuple(ResolvedQuestion(q.id, q.q, q.kind, tuple(q.answers), bool(q.unanswerable), q.follows,
-                                         refs(f"questions[{i}].support", len(q.support)))
+                                         refs(f"questions[{i}].support", len(q.support)), q.paraphrase)
                         for i, q in enumerate(g.questions)),
         rubric=tuple(ResolvedRubricItem(m.id, m.text, refs(f"memo_rubric[{i}].must_cite", len(m.must_cite)))
                      for i, m in enumerate(g.memo_rubric)),

@@ -71,6 +71,7 @@ class Question(_Strict):
     kind: QuestionKind = "answerable"
     follows: str | None = None
     unanswerable: bool | None = None
+    paraphrase: bool = False  # asked in other words than the articles' (no rare word shared with the answer)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Question":
@@ -196,6 +197,7 @@ class ResolvedQuestion:
     unanswerable: bool
     follows: str | None
     support: tuple[ResolvedRef, ...]
+    paraphrase: bool = False
 
     @property
     def sentences(self) -> frozenset[SentKey]:

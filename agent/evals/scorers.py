@@ -277,12 +277,13 @@ def _judge_answer(q: ResolvedQuestion, pred: Mapping, articles: Mapping[str, Art
 
 
 def score_qa(answers: Mapping[str, Any], gold: ResolvedGold, articles: Mapping[str, Article]) -> ScoreResult:
-    """QA accuracy (matched answer + supporting citation; comparative: two articles) and abstention P/R."""
+    """QA accuracy (matched answer + supporting citation; comparative: two articles), abstention P/R, and the
+    accuracy on the questions asked in other words than the articles' (when the case has them)."""
     res = ScoreResult(scorer="qa")
     if not isinstance(answers, Mapping):
         res.invalid("answers must map question id -> ask JSON")
         answers = {}
-    right = abstained = abstained_right = 0
+    right = abstained = abstained_right = paraphrased_right = 0
     for q in gold.questions:
         pred = answers.get(q.id)
         if not isinstance(pred, Mapping):
@@ -295,13 +296,19 @@ def score_qa(answers: Mapping[str, Any], gold: ResolvedGold, articles: Mapping[s
             abstained += pred.get("abstained") is True
             abstained_right += pred.get("abstained") is True and q.unanswerable
         right += ok
-        res.details.append(Detail(item=f"q:{q.id} ({q.kind}) {q.q}", ok=ok, why=why))
+        paraphrased_right += ok and q.paraphrase
+        tag = f"{q.kind}, paraphrase" if q.paraphrase else q.kind
+        res.details.append(Detail(item=f"q:{q.id} ({tag}) {q.q}", ok=ok, why=why))
     unanswerable = sum(q.unanswerable for q in gold.questions)
+    paraphrased = sum(q.paraphrase for q in gold.questions)
     res.counts.update(questions=len(gold.questions), correct=right, unanswerable=unanswerable,
-                      abstained=abstained, abstained_right=abstained_right)
+                      abstained=abstained, abstained_right=abstained_right, paraphrases=paraphrased,
+                      paraphrases_correct=paraphrased_right)
     res.values.update(qa_accuracy=ratio(right, len(gold.questions), 1.0),
                       abstention_precision=ratio(abstained_right, abstained, 1.0),
                       abstention_recall=ratio(abstained_right, unanswerable, 1.0))
+    if paraphrased:  # a case without them has no such metric (a 1.0 would lift the mean over cases)
+        res.values["paraphrase_accuracy"] = paraphrased_right / paraphrased
     return res
 
 

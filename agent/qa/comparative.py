@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from agent.text.entities import AliasTable
+from agent.qa.match import MIN_RELEVANCE
 from agent.qa.retrieval import Hit, keys
+from agent.text.entities import AliasTable
 from agent.text.norm import words
 from agent.types import Article, Citation, Comparison
 
 SPELLING = re.compile(r"\b(?:spell|spelling|spelled|spelt|spells)\b|\bname[sd]?\b.*\b(?:differ|outlets?)\b|"
                       r"\boutlets?\b.*\bname\b", re.IGNORECASE)
-MIN_MATCH = 0.5
 
 
 def _first_sentence_with(article: Article, needed: set[str]) -> Citation | None:
@@ -42,29 +43,41 @@ def spelling_answer(question: str, articles: list[Article]) -> tuple[str, list[C
     return None
 
 
-def divergence_hits(asked: set[str], comparison: Comparison | None) -> list[Hit]:
-    """The sentences of the divergence that best matches the question's words (none when nothing matches well)."""
-    if comparison is None or not comparison.divergences or not asked:
-        return []
+def divergence_hits(comparison: Comparison | None, asked: set[str], meets: Callable[[Citation], float]
+                    ) -> tuple[list[Hit], float]:
+    """The sentences of the divergence that meets the question best, and how well: by the meaning of its sentences
+    or by the question's words in its sentences and its kind ("number or date"). None below MIN_RELEVANCE."""
+    if comparison is None or not comparison.divergences:
+        return [], 0.0
+    sides = {d.id: [Citation(**r.model_dump(), outlet=s.outlet) for s in d.sides for r in s.sentence_refs]
+             for d in comparison.divergences}
 
-    def match(d) -> float:
-        return len(asked & keys(" ".join(s.text for s in d.sides) + " " + d.kind.replace("_", " "))) / len(asked)
+    def score(d) -> float:
+        words_in = keys(" ".join(s.text for s in d.sides) + " " + d.kind.replace("_", " "))
+        by_words = len(asked & words_in) / len(asked) if asked else 0.0
+        return max([by_words] + [meets(c) for c in sides[d.id]])
 
-    best = max(comparison.divergences, key=match)
-    if match(best) < MIN_MATCH:
-        return []
-    hits = []
-    for side in best.sides:
-        for ref in side.sentence_refs:
-            cite = Citation(**ref.model_dump(), outlet=side.outlet)
-            hits.append(Hit(cite, cite.text, 1.0, 0.0))
-    return hits
+    scored = {d.id: score(d) for d in comparison.divergences}
+    best = max(comparison.divergences, key=lambda d: scored[d.id])
+    if scored[best.id] < MIN_RELEVANCE:
+        return [], 0.0
+    return [Hit(c, c.text, 1.0, 0.0) for c in sides[best.id]], scored[best.id]
+
+
+_comparisons: dict[tuple, Comparison | None] = {}
 
 
 def load_comparison(store, llm, article_ids: list[str] | None = None) -> Comparison | None:
-    """The comparison of the stored articles from the pipeline (None when the pipeline is not available)."""
+    """The comparison of the stored articles from the pipeline (None when the pipeline is not available).
+
+    Kept for the process: a chat asks it once, not once per turn (its model calls are cached in the store anyway).
+    """
     try:
         from agent.analysis.run import analyse
     except ImportError:
         return None
-    return analyse(store, llm, article_ids=article_ids).comparison
+    ids = tuple(sorted(article_ids if article_ids is not None else [r["id"] for r in store.article_rows()]))
+    key = (str(getattr(store, "path", id(store))), ids, llm.name)
+    if key not in _comparisons:
+        _comparisons[key] = analyse(store, llm, article_ids=article_ids).comparison
+    return _comparisons[key]

@@ -1,0 +1,153 @@
+"""What code checks in a proposed answer: valid citations that state it, on the question, with every number, date
+and name it asserts found in them; otherwise an abstention that names the closest sentence."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from agent.qa.evidence import QUESTION_FORM, Evidence
+from agent.qa.match import MIN_RELEVANCE, unstated
+from agent.qa.retrieval import Hit, keys
+from agent.text.norm import STOPWORDS, words
+from agent.types import Citation
+
+MIN_SUPPORT = 0.5  # share of the answer's new words the cited sentences must contain
+MAX_CITATIONS = 4
+NOT_SAID = "The corpus does not say."
+
+NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|"
+                    r"millions?|billions?|several|few|half)\b", re.IGNORECASE)
+TIME = re.compile(r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+                  r"may|june|july|august|september|october|november|december|today|yesterday|tomorrow|week|month|"
+                  r"year|morning|evening|night|ago|since|until|before|after|earlier|later)\b", re.IGNORECASE)
+
+
+class ModelAnswer(BaseModel):
+    """What the model returns: a short answer, the numbers of the sentences it cites, and whether it found one."""
+
+    answer: str = ""
+    cite: list[int] = Field(default_factory=list)
+    found: bool = True
+
+
+def cite_json(c: Citation) -> dict:
+    """One citation as the JSON contract spells it."""
+    return {"article_id": c.article_id, "outlet": c.outlet, "index": c.index, "start": c.start, "end": c.end,
+            "text": c.text}
+
+
+class Answer(BaseModel):
+    """A checked answer: text, the sentences that support it, whether it abstained, and the closest sentence."""
+
+    question: str
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    abstained: bool = False
+    closest: Citation | None = None
+    query: str = ""
+    notes: list[str] = Field(default_factory=list)  # what the checks removed or decided, and why
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        """The `ask --format json` object."""
+        return {"answer": self.answer, "citations": [cite_json(c) for c in self.citations],
+                "abstained": self.abstained, "closest": cite_json(self.closest) if self.closest else None}
+
+
+def fits_question(question: str, answer: str) -> bool:
+    """Whether the answer has the shape the question asks for: a number, a time, a name."""
+    q = question.strip().lower()
+    if re.match(r"how (?:many|much)\b", q):
+        return bool(NUMBER.search(answer))
+    if q.startswith("when "):
+        return bool(TIME.search(answer))
+    if re.match(r"who(?:m)?\b", q):
+        asked = set(words(question))
+        return any(words(n) and words(n)[0] not in STOPWORDS and not set(words(n)) <= asked
+                   for n in NAME.findall(answer))
+    return True
+
+
+def _support_text(hit: Hit) -> str:
+    return f"{hit.ref.outlet or ''} {hit.ref.text}"
+
+
+def _supports(hit: Hit, new: set[str]) -> float:
+    return len(new & keys(_support_text(hit))) / len(new) if new else 0.0
+
+
+def check(ev: Evidence, reply: ModelAnswer) -> Answer:
+    """Keep only valid, supporting citations; abstain unless the answer is new, supported and on the question."""
+    notes = list(ev.notes)
+    numbers = list(dict.fromkeys(reply.cite))
+    valid = [n for n in numbers if 1 <= n <= len(ev.hits)]
+    notes += [f"dropped citation [{n}]: no such sentence" for n in numbers if n not in valid]
+    new = keys(reply.answer) - keys(ev.query) - QUESTION_FORM
+    kept = [n for n in valid if _supports(ev.hits[n - 1], new) > 0]
+    notes += [f"dropped citation [{n}]: the sentence does not state the answer" for n in valid if n not in kept]
+    kept = _rechoose(ev, new, kept, notes)
+    kept = (kept + _corroborating(ev, new, kept))[:MAX_CITATIONS]
+    cited_text = " ".join(_support_text(ev.hits[n - 1]) for n in kept)
+    support = len(new & keys(cited_text)) / len(new) if new else 0.0
+    # The sentence itself must meet the question: a neighbour's words would let an injected line pass.
+    on_topic = max((ev.sentence_relevance[n - 1] for n in kept), default=0.0)
+    why = _abstain_reason(ev, reply, new, support, on_topic) or _unstated_reason(reply.answer, cited_text, ev)
+    if why:
+        return abstain(ev, notes + [why])
+    return Answer(question=ev.question, answer=reply.answer.strip(), citations=[ev.hits[n - 1].ref for n in kept],
+                  query=ev.query, notes=notes)
+
+
+def _rechoose(ev: Evidence, new: set[str], kept: list[int], notes: list[str]) -> list[int]:
+    """When no cited sentence meets the question, cite the retrieved ones that state the answer and do."""
+    if any(ev.sentence_relevance[n - 1] >= MIN_RELEVANCE for n in kept):
+        return kept
+    better = [n for n in range(1, len(ev.hits) + 1)
+              if ev.sentence_relevance[n - 1] >= MIN_RELEVANCE and _supports(ev.hits[n - 1], new) >= MIN_SUPPORT]
+    if better:
+        notes.append(f"citations {kept} replaced by {better}: on the question and stating the answer")
+        return better
+    return kept
+
+
+def _corroborating(ev: Evidence, new: set[str], kept: list[int]) -> list[int]:
+    """Other retrieved sentences that state the answer as well, preferring outlets not yet cited."""
+    if not new:
+        return []
+    best = max((_supports(ev.hits[n - 1], new) for n in kept), default=MIN_SUPPORT)
+    cited = {ev.hits[n - 1].ref.article_id for n in kept}
+    extra = [n for n in range(1, len(ev.hits) + 1)
+             if n not in kept and ev.sentence_relevance[n - 1] >= MIN_RELEVANCE
+             and _supports(ev.hits[n - 1], new) >= max(best, MIN_SUPPORT)]
+    return sorted(extra, key=lambda n: ev.hits[n - 1].ref.article_id in cited)
+
+
+def _abstain_reason(ev: Evidence, reply: ModelAnswer, new: set[str], support: float, on_topic: float) -> str:
+    if not reply.found:
+        return "the model found no answer in the sentences"
+    if not new:
+        return "the answer adds nothing to the question"
+    if support < MIN_SUPPORT:
+        return f"the cited sentences hold {support:.0%} of the answer's words (need {MIN_SUPPORT:.0%})"
+    if on_topic < MIN_RELEVANCE:
+        return f"the cited sentences meet {on_topic:.0%} of the question (need {MIN_RELEVANCE:.0%})"
+    if not fits_question(ev.question, reply.answer):
+        return "the answer is not the kind the question asks for"
+    return ""
+
+
+def _unstated_reason(answer: str, cited: str, ev: Evidence) -> str:
+    missing = unstated(answer, cited, ev.query)
+    return f"the cited sentences do not state {', '.join(repr(m) for m in missing)}" if missing else ""
+
+
+def abstain(ev: Evidence, notes: list[str]) -> Answer:
+    """Say the corpus does not say, and name the closest thing it does say."""
+    closest = ev.closest
+    text = NOT_SAID
+    if closest is not None:
+        text += f" The closest it says: “{closest.text}” ({closest.outlet or 'unknown outlet'})."
+    return Answer(question=ev.question, answer=text, abstained=True, closest=closest, query=ev.query, notes=notes)

@@ -1,0 +1,53 @@
+"""Question ↔ sentence matching, one measure for retrieval's gate and the answer checks, and the specifics (numbers,
+dates, names) an answer asserts, which code must find in the sentences it cites."""
+
+from __future__ import annotations
+
+from agent.qa.retrieval import SentenceIndex, keys
+from agent.text.names import find_names
+from agent.text.norm import words
+from agent.text.numbers import extract_quantities
+from agent.text.timeparse import find_time_expressions
+
+# The cosine (MiniLM) at which a question and a sentence are plainly on one subject: it counts as full coverage of
+# the question's words. Paraphrased answers score 0.27-0.8, sentences of the same event on other matters 0.0-0.25.
+COS_FULL = 0.6
+MIN_RELEVANCE = 0.5  # half the question's rare words, or a cosine of COS_FULL / 2
+
+
+def coverage(question_keys: set[str], text: str, index: SentenceIndex) -> float:
+    """The idf-weighted share of the question's words that TEXT contains (rare words weigh most)."""
+    if not question_keys:
+        return 0.0
+    found = question_keys & keys(text)
+    return sum(index.idf(k) for k in found) / sum(index.idf(k) for k in question_keys)
+
+
+def relevance(question_keys: set[str], text: str, cosine: float, index: SentenceIndex) -> float:
+    """How well TEXT meets the question: its share of the question's rare words, or its meaning, the higher."""
+    return max(coverage(question_keys, text, index), min(1.0, max(cosine, 0.0) / COS_FULL))
+
+
+def _numbers(text: str) -> set[float]:
+    return {q.value for q in extract_quantities(text)}
+
+
+def _date_words(text: str) -> list[str]:
+    """The words of a text's time phrases that name a day or a number ("Tuesday", "28", "February")."""
+    return [w for e in find_time_expressions(text) for w in words(e.text)
+            if w[0].isdigit() or w.endswith("day") or w in _MONTHS]
+
+
+def unstated(answer: str, cited: str, question: str = "") -> list[str]:
+    """The numbers, dates and names ANSWER asserts that neither the cited sentences nor the question hold."""
+    source = f"{cited} {question}"
+    have_words, have_numbers = set(words(source)), _numbers(source)
+    missing = [q.text for q in extract_quantities(answer)
+               if q.value not in have_numbers and not set(words(q.text)) <= have_words]
+    missing += [w for w in _date_words(answer) if w not in have_words]
+    missing += [n.text for n in find_names(answer) if not set(words(n.text)) <= have_words]
+    return list(dict.fromkeys(missing))
+
+
+_MONTHS = frozenset("january february march april may june july august september october november december "
+                    "jan feb mar apr jun jul aug sep sept oct nov dec".split())

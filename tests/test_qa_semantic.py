@@ -1,0 +1,179 @@
+"""Questions in other words than the articles': retrieval and checks by meaning, abstention where the corpus is
+silent, each version where the outlets disagree, and never a superseded version stated as current."""
+
+from __future__ import annotations
+
+import re
+
+from agent.llm.embed import FakeEmbedder
+from agent.llm.fake import fake_llm
+from agent.qa.answer import answer
+from agent.types import Comparison, Divergence, DivergenceSide, FactCluster
+from tests.test_qa import replying
+from tests.test_retrieval import POST, corpus, fill, make_article
+
+
+class Synonyms(FakeEmbedder):
+    """The hashing fake, reading a few words as the word the articles use, as a sentence model would."""
+
+    SAME = {"quit": "resigned", "treasury": "finance", "chief": "minister", "replacement": "successor",
+            "hurt": "injured", "wounded": "injured", "inaugurated": "opened"}
+
+    def __init__(self):
+        super().__init__()
+        self.name = "synonyms"
+
+    def _vector(self, text: str):
+        return super()._vector(re.sub(r"\w+", lambda m: self.SAME.get(m.group().lower(), m.group()), text))
+
+
+def test_a_paraphrased_question_is_answered_with_a_citation(store):
+    corpus(store)
+    question = "When did the treasury chief quit?"  # no word of it in the answering sentence
+    llm = fake_llm(respond=replying("Ana Ruiz resigned on Monday.", "resigned on Monday"))
+    result = answer(question, store, llm, embedder=Synonyms(), comparison=None)
+    assert not result.abstained and result.answer == "Ana Ruiz resigned on Monday."
+    assert result.citations[0].text == POST[0]
+    words_only = answer(question, store, fake_llm(), embedder=FakeEmbedder(), comparison=None)
+    assert words_only.abstained  # by its words alone the question meets nothing: meaning made the difference
+
+
+def test_a_paraphrase_the_corpus_does_not_answer_is_abstained_on(store):
+    corpus(store)
+    llm = fake_llm(respond=replying("The treasury chief earned 90,000 euros a year.", "resigned on Monday"))
+    result = answer("How much did the treasury chief earn?", store, llm, embedder=Synonyms(), comparison=None)
+    assert llm.chat.calls and result.abstained  # the model was asked (the question meets the corpus) and overruled
+    assert "90,000" not in result.answer
+
+
+def test_the_abstention_names_the_closest_sentence_by_meaning(store):
+    corpus(store)
+    llm = fake_llm(respond=replying("not stated", found=False))
+    result = answer("Who will be the replacement?", store, llm, embedder=Synonyms(), comparison=None)
+    assert result.abstained and result.closest is not None
+    assert result.closest.text == POST[1] and f"“{POST[1]}”" in result.answer
+
+
+def test_a_number_the_cited_sentence_does_not_state_is_refused(store):
+    corpus(store)
+    llm = fake_llm(respond=replying("Ana Ruiz resigned on Monday, after 61 votes against her and 45 for.",
+                                    "resigned on Monday", "61 to 40"))
+    result = answer("What was the vote on Ana Ruiz?", store, llm, embedder=Synonyms(), comparison=None)
+    assert result.abstained and any("'45'" in n for n in result.notes)
+
+
+# --- where the outlets disagree -------------------------------------------------------------------------------
+HURT_A = "The ministry said 12 people were injured in the blast at the depot."
+HURT_B = "Officials said 15 people were injured in the blast at the depot on Friday."
+
+
+def _side(article, i: int) -> DivergenceSide:
+    ref = article.ref(i)
+    return DivergenceSide(article_id=article.id, outlet=article.outlet, sentence_refs=[ref], text=ref.text)
+
+
+def test_an_answer_the_outlets_state_differently_gives_each_version_and_why(store):
+    a, b = fill(store, make_article("Harbour Gazette", [HURT_A, "The depot reopened on Saturday."]),
+                make_article("City Radio", [HURT_B, "Police are investigating."]))
+    divergence = Divergence(id="d1", kind="number_or_date", sides=[_side(a, 0), _side(b, 0)], resolution="disputed",
+                            rationale="The figures differ: 12 against 15. Neither version can be preferred.",
+                            confidence=0.8)
+    comparison = Comparison(facts=[], single_source=[], coverage={}, divergences=[divergence])
+    llm = fake_llm(respond=replying("12 people were injured.", "12 people"))
+    result = answer("How many people were wounded?", store, llm, embedder=Synonyms(), comparison=comparison)
+    assert not result.abstained
+    assert "Harbour Gazette" in result.answer and "City Radio" in result.answer
+    assert "12 people" in result.answer and "15 people" in result.answer
+    assert "Why: The figures differ: 12 against 15." in result.answer
+    assert {c.text for c in result.citations} == {HURT_A, HURT_B}
+
+
+def test_a_number_conflict_the_answer_does_not_touch_leaves_the_answer_alone(store):
+    a, b = fill(store, make_article("Harbour Gazette", [HURT_A]), make_article("City Radio", [HURT_B]))
+    divergence = Divergence(id="d1", kind="number_or_date", sides=[_side(a, 0), _side(b, 0)], resolution="disputed",
+                            rationale="The figures differ.", confidence=0.8)
+    comparison = Comparison(facts=[], single_source=[], coverage={}, divergences=[divergence])
+    llm = fake_llm(respond=replying("It happened at the depot.", "12 people"))
+    result = answer("Where were people injured in the blast?", store, llm, embedder=Synonyms(), comparison=comparison)
+    assert not result.abstained and result.answer == "It happened at the depot."
+
+
+PLANNED = "The mayor is expected to open the Kessel bridge on Tuesday."
+OPENED = "The mayor opened the Kessel bridge on Tuesday, to cheers from the crowd."
+
+
+def _timing(store) -> Comparison:
+    radio, gazette = fill(store, make_article("City Radio", [PLANNED, "Critics say it is two years late."]),
+                          make_article("Harbour Gazette", [OPENED, "It cost 12 million euros."]))
+    sides = [_side(radio, 0), _side(gazette, 0)]
+    divergence = Divergence(id="t1", kind="timing_of_report", cluster_ids=["f1"], sides=sides,
+                            resolution="event_happened", preferred_side=1, set_aside=[0], confidence=0.9,
+                            rationale="City Radio wrote the day before the opening; the Gazette reports it done.")
+    fact = FactCluster(id="f1", text="The mayor opens the Kessel bridge.", claim_ids=[],
+                       article_ids=[radio.id, gazette.id], outlets=["City Radio", "Harbour Gazette"],
+                       independent_outlets=2, sentence_refs=[radio.ref(0), gazette.ref(0)])
+    return Comparison(facts=[fact], single_source=[], coverage={}, divergences=[divergence])
+
+
+def test_an_answer_never_states_the_superseded_version_as_current(store):
+    comparison = _timing(store)
+    llm = fake_llm(respond=replying("The mayor is expected to open the Kessel bridge on Tuesday.", "expected"))
+    result = answer("When was the Kessel bridge inaugurated?", store, llm, embedder=Synonyms(),
+                    comparison=comparison)
+    assert not result.abstained
+    text = result.answer
+    assert text.index("Harbour Gazette") < text.index("City Radio")  # the standing version first
+    assert "City Radio (written before the event happened)" in text and "Why: City Radio wrote" in text
+    assert [c.text for c in result.citations] == [OPENED, PLANNED]
+
+
+def test_a_superseded_version_no_divergence_can_tell_is_withdrawn(store):
+    comparison = _timing(store)
+    comparison.divergences[0].sides = comparison.divergences[0].sides[:1]  # only the plan survives, set aside
+    llm = fake_llm(respond=replying("The mayor is expected to open the Kessel bridge on Tuesday.", "expected"))
+    result = answer("When is the Kessel bridge opening?", store, llm, embedder=Synonyms(), comparison=comparison)
+    assert result.abstained and "expected to open" not in result.answer.split("closest")[0]
+
+
+def test_the_comparison_is_loaded_only_when_two_outlets_state_the_answer(store):
+    corpus(store)
+    single = fake_llm(respond=replying("She met Premier Li Wen on Tuesday.", "Li Wen"))
+    answer("Who did Ana Ruiz meet on Tuesday?", store, single)
+    assert len(single.chat.calls) == 1  # one outlet states it: no comparison, no further model call
+    shared = fake_llm(respond=replying("Ana Ruiz resigned on Monday.", "resigned on Monday"))
+    answer("When did Ana Ruiz resign?", store, shared)
+    assert len(shared.chat.calls) > 1  # two outlets state it: the comparison was computed to see if they agree
+
+
+def test_a_moved_date_stated_outside_the_divergence_is_told_with_the_versions(store):
+    early = "The harbour master Tomas Berg will retire on April 30, a month earlier than planned."
+    late = "Tomas Berg, the harbour master, will retire at the end of May, the council said."
+    also_late = "Berg is due to hand over his duties at the end of May."
+    journal, tribune, watch = fill(store, make_article("Port Journal", [early]), make_article("Town Tribune", [late]),
+                                   make_article("Quay Watch", [also_late, "The council meets on Monday."]))
+    divergence = Divergence(id="m1", kind="number_or_date", cluster_ids=["f1"], sides=[_side(journal, 0),
+                            _side(tribune, 0)], resolution="superseded", preferred_side=0, set_aside=[1],
+                            rationale="The Port Journal reports the date moved earlier.", confidence=0.9)
+    fact = FactCluster(id="f1", text="Tomas Berg retires.", claim_ids=[], article_ids=[journal.id, tribune.id, watch.id],
+                       outlets=["Port Journal", "Town Tribune", "Quay Watch"], independent_outlets=3,
+                       sentence_refs=[journal.ref(0), tribune.ref(0), watch.ref(0)])
+    comparison = Comparison(facts=[fact], single_source=[], coverage={}, divergences=[divergence])
+    llm = fake_llm(respond=replying("Berg is due to hand over his duties at the end of May.", "hand over"))
+    result = answer("When does Berg hand over his duties?", store, llm, embedder=Synonyms(), comparison=comparison)
+    assert not result.abstained and result.answer.index("April 30") < result.answer.index("end of May")
+    assert "Town Tribune (an earlier version, later changed)" in result.answer
+    assert [c.text for c in result.citations] == [early, late]
+
+
+def test_the_chat_stream_ends_with_the_versions_too(store):
+    from agent.qa.answer import Answer, stream_answer
+    from tests.test_qa import number_of, qa_only
+
+    comparison = _timing(store)
+    llm = fake_llm(respond=qa_only(lambda m, k: '{"answer": "%s", "cite": [%d], "found": true}'
+                                   % (PLANNED, number_of(m, "expected"))))
+    parts = list(stream_answer("When was the Kessel bridge inaugurated?", store, llm, embedder=Synonyms(),
+                               comparison=comparison))
+    assert "".join(p for p in parts[:-1]) == PLANNED  # the draft streamed as the model wrote it ...
+    final = parts[-1]
+    assert isinstance(final, Answer) and final.answer.startswith("The outlets differ. Harbour Gazette")  # ... then told
