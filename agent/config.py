@@ -7,6 +7,8 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir, user_data_dir
 
+from agent.errors import UsageError
+
 DEFAULT_MODEL = "local:qwen2.5-coder-1.5b"
 _home_override: Path | None = None
 
@@ -40,6 +42,26 @@ def model_dir() -> Path:
 def default_model_name() -> str:
     """The model used when none is named: NEWSAGENT_MODEL, else the embedded default."""
     return os.environ.get("NEWSAGENT_MODEL") or DEFAULT_MODEL
+
+
+COMPARE_MODES = ("model", "rules")
+_compare_override: str | None = None
+
+
+def set_compare_mode(mode: str | None) -> None:
+    """Compare with the model's judgments ("model") or by code alone ("rules") in this process (`--mode`)."""
+    global _compare_override
+    if mode is not None and mode not in COMPARE_MODES:
+        raise UsageError(f"unknown compare mode {mode!r}: use one of {', '.join(COMPARE_MODES)}")
+    _compare_override = mode
+
+
+def compare_mode() -> str:
+    """How uncertain sentence pairs are judged: `--mode`, NEWSAGENT_COMPARE, else "model"."""
+    mode = _compare_override or os.environ.get("NEWSAGENT_COMPARE") or "model"
+    if mode not in COMPARE_MODES:
+        raise UsageError(f"NEWSAGENT_COMPARE={mode!r}: use one of {', '.join(COMPARE_MODES)}")
+    return mode
 
 
 def db_path() -> Path:

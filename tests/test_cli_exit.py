@@ -47,3 +47,28 @@ def test_unexpected_error_is_one_line_and_control_characters_are_inert(tmp_path)
     run = _run(tmp_path, "ask", "--corpus", str(bad), "What \x1b[31mhappened?", env={"NEWSAGENT_N_CTX": "x\x1b[2J"})
     assert run.returncode == 1
     assert "Traceback" not in run.stderr and "\x1b[2J" not in run.stderr
+
+
+def test_usage_hint_names_the_command_not_the_home_folder(tmp_path):
+    run = _run(tmp_path, "compare", "--mode", "bogus")
+    assert run.returncode == 2
+    assert "newsagent compare --help" in run.stderr and str(tmp_path) not in run.stderr
+
+
+def test_a_bad_compare_mode_in_the_environment_is_one_line(tmp_path):
+    run = _run(tmp_path, "compare", "-m", "fake:", env={"NEWSAGENT_COMPARE": "fuzzy"})
+    assert run.returncode == 2 or run.returncode == 1
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "NEWSAGENT_COMPARE" in lines[0] and "Traceback" not in run.stderr
+
+
+def test_rules_mode_asks_the_model_nothing_about_pairs(tmp_path):
+    from agent.resources import evals_dir
+
+    articles = str(evals_dir() / "cases" / "korvala-port-director" / "articles")
+    for mode in ("rules", "model"):
+        run = _run(tmp_path / mode, "compare", articles, "-m", "fake:", "--mode", mode)
+        assert run.returncode == 0, run.stderr
+        log = _run(tmp_path / mode, "log", "--json", "-n", "500")
+        purposes = {row["purpose"] for row in __import__("json").loads(log.stdout)}
+        assert ("compare" in purposes) == (mode == "model"), purposes

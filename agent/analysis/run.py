@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agent import config
 from agent.analysis.align import group_sentences
 from agent.analysis.annotate import Annotations, Key, annotate
 from agent.analysis.candidates import candidate_pairs
@@ -57,8 +58,12 @@ def embedder_for(llm: LLM):
 
 
 def analyse(store: Store, llm: LLM, article_ids: list[str] | None = None, progress: StageProgress | None = None,
-            per_article: int = PER_ARTICLE, concurrency: int = 4, mode: Mode = "model") -> Analysis:
-    """Annotate, relate, extract, verify, group and reconcile the chosen articles."""
+            per_article: int = PER_ARTICLE, concurrency: int = 4, mode: Mode | None = None) -> Analysis:
+    """Annotate, relate, extract, verify, group and reconcile the chosen articles.
+
+    MODE: "model" asks the model about uncertain pairs, "rules" decides them by code; default `config.compare_mode()`.
+    """
+    mode = mode or config.compare_mode()
     articles = select_articles(store, article_ids)
     if not articles:
         raise ValueError("no articles to analyse")

@@ -16,7 +16,7 @@ from agent.brief.judge import support_judge
 from agent.analysis.compare import comparison_json
 from agent.errors import UsageError
 from agent.analysis.extract import PER_ARTICLE
-from agent.cli.common import MODEL_HELP, BriefFormat, TableOrJson, err, out, shown
+from agent.cli.common import MODEL_HELP, BriefFormat, CompareMode, TableOrJson, apply_mode, err, mode_option, out, shown
 from agent.ingest import ingest_paths
 from agent.llm import open_llm
 from agent.analysis.run import Analysis, analyse
@@ -102,8 +102,10 @@ def compare_cmd(
     per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
     concurrency: int = typer.Option(4, "--concurrency", help=CONCURRENCY_HELP),
     no_cache: bool = typer.Option(False, "--no-cache"),
+    mode: Optional[CompareMode] = mode_option(),
 ) -> None:
     """Consensus facts, divergences (kind, resolution, why), single-source facts and coverage."""
+    apply_mode(mode)
     analysis, _, _ = run_analysis(paths or [], model, no_cache, per_article, concurrency, fmt == TableOrJson.json)
     if fmt == TableOrJson.json:
         print(json.dumps(comparison_json(analysis.comparison), indent=2, ensure_ascii=False, default=str))
@@ -143,8 +145,10 @@ def brief(
     event: Optional[str] = typer.Option(None, "--event", help="Brief this stored event (ids: `newsagent events`)."),
     all_events: bool = typer.Option(False, "--all-events", help="One brief per stored event and an index page, "
                                     "into -o DIR."),
+    mode: Optional[CompareMode] = mode_option(),
 ) -> None:
     """Ingest, extract, compare and write the cited brief (one per event when the articles hold several)."""
+    apply_mode(mode)
     from agent.cli.events_cmd import plan_briefs, write_index, write_text
 
     start = time.perf_counter()

@@ -84,7 +84,8 @@ def main() -> None:
 
 def _command_name() -> str:
     """The subcommand the user typed (for the usage hint), or nothing."""
-    names = [a for a in sys.argv[1:] if not a.startswith("-")]
+    args = sys.argv[1:]
+    names = [a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] != "--home")]
     return names[0] if names else ""
 
 

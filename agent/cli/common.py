@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 
@@ -21,6 +22,29 @@ MODEL_HELP = ("Model string: local:qwen2.5-coder-1.5b (default), openai:gpt-4.1-
 def shown(value: object) -> str:
     """Untrusted text for a rich console: markup escaped, control characters (ESC...) made visible."""
     return escape(safe_terminal(str(value)))
+
+
+class CompareMode(str, Enum):
+    """How uncertain sentence pairs are judged."""
+
+    model = "model"
+    rules = "rules"
+
+
+MODE_HELP = "model: the model judges uncertain sentence pairs (code verifies); rules: code alone (NEWSAGENT_COMPARE)."
+
+
+def mode_option():
+    """The shared `--mode` option (None keeps NEWSAGENT_COMPARE or "model")."""
+    return typer.Option(None, "--mode", help=MODE_HELP)
+
+
+def apply_mode(mode: "CompareMode | None") -> None:
+    """Make MODE this process's compare mode (no-op when not given)."""
+    from agent import config
+
+    if mode is not None:
+        config.set_compare_mode(mode.value)
 
 
 class TableOrJson(str, Enum):

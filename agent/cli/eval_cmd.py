@@ -14,7 +14,7 @@ from agent import config
 from agent.evals import history
 from agent.evals.gate import GateResult, compare_runs, load_rules, tolerance_text, with_overrides
 from agent.evals.record import HEADLINE, CaseResult, EvalRun
-from agent.cli.common import MODEL_HELP, err, out
+from agent.cli.common import MODEL_HELP, CompareMode, apply_mode, err, mode_option, out
 from agent.cli.events_cmd import eval_events
 
 eval_app = typer.Typer(help="Eval suites: run a model over the cases, compare two runs, gate a model swap.",
@@ -42,7 +42,8 @@ def execute(model: str, suite: str, *, no_cache: bool = False, judge_model: Opti
 
         judge = llm_judge(_canonical(judge_model))
     err.print(f"eval: {len(cases)} case(s) of suite {suite!r} with {model}" + (" (no cache)" if no_cache else ""))
-    run = run_cases(cases, predict, model=model, suite=suite, judge=judge, judge_model=judge_model,
+    label = model if config.compare_mode() == "model" else f"{model} (rules)"  # a rules run is not the model's
+    run = run_cases(cases, predict, model=label, suite=suite, judge=judge, judge_model=judge_model,
                     scorers=scorers, no_cache=no_cache, progress=_progress)
     path = history.save_run(run)
     err.print(f"stored run {run.run_id}: {path} (report: {path.with_suffix('.md')}, {path.with_suffix('.html')})")
@@ -89,8 +90,10 @@ def run_cmd(
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Also judge brief support with this model."),
     as_json: bool = typer.Option(False, "--json", help="Print the stored run as JSON."),
     scorer: Optional[list[str]] = typer.Option(None, "--scorer", help="Only these scorers (repeatable; default: all)."),
+    mode: Optional[CompareMode] = mode_option(),
 ) -> None:
     """Run every case of a suite through the pipeline, score it, store the run and print a table."""
+    apply_mode(mode)
     run = execute(_canonical(model or config.default_model_name()), suite, no_cache=no_cache, judge_model=judge_model,
                   scorers=scorer)
     if as_json:
