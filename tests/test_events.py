@@ -84,6 +84,15 @@ def test_articles_a_fortnight_apart_are_two_events_whatever_they_say():
     assert score.cosine > 0.99 and score.total == APART and "14 days apart" in score.why()
 
 
+def test_in_a_folder_of_one_story_the_names_every_article_shares_still_count():
+    vec = np.eye(4, dtype=np.float32)  # leads worded apart: the names must carry the pair
+    feats = {x: Features(x, date(2018, 10, 26), vec[i], {"sayoc": 2, "florida": 1, f"n{x}": 1, f"m{x}": 1},
+                         {f"w{x}": 1}) for i, x in enumerate("abc")}
+    score = Scorer(feats).score("a", "b")
+    # Plain IDF over three articles weighs the shared names at a seventeenth of each article's own: names 0.03.
+    assert score.names > 0.3  # with the background prior: 0.37
+
+
 # --- update_events --------------------------------------------------------------------------------------
 def test_shipped_cases_mixed_in_one_folder_come_apart_into_their_events(store, tmp_path):
     gold = mixed_folder(tmp_path)

@@ -65,11 +65,15 @@ def _explain(store: Store, embedder: Embedder, lone: list[str], kept: list[str],
         event = events[a]
         member = next(m for m in event.articles if m.id == a)
         closest = max(kept, key=lambda b: scorer.total(a, b))
-        score = scorer.score(a, closest)
+        group = [b for b in kept if events[b].id == events[closest].id]
+        mean = sum(scorer.total(a, b) for b in group) / len(group)
         other = next(m for m in events[closest].articles if m.id == closest)
         reason = (f"it shares no event with the other {len(kept)} articles; the closest, {other.label} "
-                  f"'{other.title or closest}', scores {score.total:.2f} ({score.why()}), below the {LINK:.2f} "
-                  f"one event needs")
+                  f"'{other.title or closest}', scores {scorer.total(a, closest):.2f} "
+                  f"({scorer.score(a, closest).why()})")
+        reason += (f", and its mean over that event's {len(group)} articles is {mean:.2f}, below the {LINK:.2f} one "
+                   "event needs" if mean < LINK else
+                   f"; scored {mean:.2f} over that event's articles, it was judged a different event by the model")
         if len(event.articles) > 1:
             reason += f"; its event {event.id} ('{event.label}') has no other article in this run"
         out.append(OffTopic(a, member.label, member.title, reason))
