@@ -17,7 +17,7 @@ from agent.text.numbers import Quantity, extract_quantities
 from agent.text.norm import IRREGULAR, STOPWORDS, content_words, fold, verb_key, words
 from agent.text.quotes import Quote, find_quotes
 from agent.text.safety import unreportable
-from agent.text.timeparse import TimeExpr, find_time_expressions, resolve
+from agent.text.timeparse import Tense, TimeExpr, find_time_expressions, resolve
 from agent.types import Article, Modality
 
 Key = tuple[str, int]  # (article id, sentence index)
@@ -121,10 +121,29 @@ def event_time(text: str, published: date | None, future: bool) -> tuple[str | N
     for expr in find_time_expressions(text):
         if not _dates_the_event(text, expr):
             continue
-        value = resolve(expr.text, published, tense="future" if future else "past")
+        value = resolve(expr.text, published, tense=_tense_at(text, expr.start, future))
         if value.value:
             return value.value, expr.text
     return None, None
+
+
+def _tense_at(text: str, start: int, future: bool) -> Tense:
+    """Which way from publication a date written without its year lies: the form of the verb it dates
+    ("will be leaving on January 1": ahead; "announced in February": behind), else the sentence's (planned: ahead;
+    any past form: behind), else the nearest ("his resignation is effective December 31")."""
+    found = _verb_before(text, start)
+    if found is not None:
+        return found[1]
+    if future:
+        return "future"
+    return "past" if any(_past_form(w) for w in words(text)) else None
+
+
+_PRESENT = frozenset("am is are has does".split())
+
+
+def _past_form(w: str) -> bool:
+    return w not in _PRESENT and (w in IRREGULAR and IRREGULAR[w] != w or (w.endswith("ed") and len(w) > 4))
 
 
 def _dates_the_event(text: str, expr: TimeExpr) -> bool:
@@ -153,13 +172,14 @@ def main_verb(text: str, cue: str | None, modality: Modality | None) -> str | No
 _SAID_AFTER = re.compile(r",?\s+(?:(?:the|a|an|his|her|its|their)\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,5}\s+"
                          r"(?:said|says|told|reported|announced|confirmed|added|stated)\b[^.]*\.?\s*$", re.I)
 _ACCORDING = re.compile(r",?\s+according to [^,.]+[.,]?\s*$", re.I)
-_SAID_BEFORE = re.compile(r"^[^,]{0,60}?\b(?:said|says|told \w+|reported|announced|confirmed)\s+(?:that\s+)?", re.I)
+_SAID_BEFORE = re.compile(r"^[^,]{0,60}?\b(?:said|says|told \w+|reported|announced|confirmed|tweeted|wrote)\s+"
+                         r"(?:(?:on\s+)?(?:\w+day|today|yesterday)\s+)?(?:that\s+)?", re.I)
 
 
 def reported_clause(text: str) -> str:
     """The reported action without its attribution ("X opened Y, the city said" -> "X opened Y")."""
     inner = _ACCORDING.sub("", _SAID_AFTER.sub("", text))
-    if inner == text:
+    if inner == text or len(inner.split()) < 3:  # "President Trump announced Sunday that …" is said before
         inner = _SAID_BEFORE.sub("", text)
     return inner if len(inner.split()) >= 3 else text
 
@@ -167,16 +187,22 @@ def reported_clause(text: str) -> str:
 _BASE_AFTER = frozenset("will would to 'll ’ll shall".split())
 
 
-def _verb_before(text: str, start: int) -> str | None:
-    """The verb a time phrase dates: the nearest past form, or base form after will/to, before it in its clause."""
+def _verb_before(text: str, start: int) -> tuple[str, Tense] | None:
+    """The verb a time phrase dates (the nearest past form, -ing form after be, or base form after will/to, before
+    it in its clause) and which way its form points: past, future, or None ("was leaving", "is effective": either)."""
     clause = re.split(r"[;:—]|,\s+(?:and|but|while|as|which|who)\s", text[:start])[-1]
     tokens = words(clause)[-8:]
     for i in range(len(tokens) - 1, -1, -1):
-        w = tokens[i]
-        past = w in IRREGULAR and IRREGULAR[w] != w or (w.endswith("ed") and len(w) > 4)
+        w, before = tokens[i], tokens[max(0, i - 3):i]
         going = w.endswith("ing") and i and tokens[i - 1] in ("be", "been", "is", "are", "was", "were")
-        if past or going or (i and tokens[i - 1] in _BASE_AFTER and w.isalpha() and w not in STOPWORDS):
-            return verb_key(w)
+        if _past_form(w):  # "will be announced on Monday" is ahead
+            ahead = i and tokens[i - 1] in ("be", "been") and set(before) & _BASE_AFTER
+            return verb_key(w), "future" if ahead else "past"
+        if going:
+            ahead = tokens[i - 1] in ("is", "are") or bool(set(before) & _BASE_AFTER)
+            return verb_key(w), "future" if ahead else None
+        if i and tokens[i - 1] in _BASE_AFTER and w.isalpha() and w not in STOPWORDS:
+            return verb_key(w), "future"
     return None
 
 
@@ -184,10 +210,12 @@ def dated_actions(text: str, published: date | None, future: bool) -> tuple[tupl
     """Each (verb, date) the sentence gives: which action each of its adverbial dates belongs to."""
     out = []
     for expr in find_time_expressions(text):
-        verb = _verb_before(text, expr.start) if _dates_the_event(text, expr) else None
-        value = resolve(expr.text, published, tense="future" if future else "past").value if verb else None
-        if verb and value:
-            out.append((verb, value))
+        found = _verb_before(text, expr.start) if _dates_the_event(text, expr) else None
+        if found is None:
+            continue
+        value = resolve(expr.text, published, tense=_tense_at(text, expr.start, future)).value
+        if value:
+            out.append((found[0], value))
     return tuple(out)
 
 

@@ -219,8 +219,10 @@ def _resolve_month(m: re.Match[str], published: date | None, tense: Tense) -> tu
         year = p.year
     elif tense == "future":
         year = p.year if month >= p.month else p.year + 1
-    else:
+    elif tense == "past":
         year = p.year if month <= p.month else p.year - 1
+    else:  # the nearest: "in February", written in December, is two months ahead, not ten behind
+        year = min((p.year - 1, p.year, p.year + 1), key=lambda y: (abs((y - p.year) * 12 + month - p.month), y))
     part = f"; {modifier} in the month" if modifier in ("early", "late", "mid") else ""
     note = "year taken from the publication date" + part
     return f"{year:04d}-{month:02d}", "month", note

@@ -1,0 +1,36 @@
+"""Sentence annotations that date actions: which way from publication a date without its year lies, and what a
+sentence reports beneath its attribution."""
+
+from datetime import date
+
+from agent.analysis.annotate import dated_actions, event_time, reported_clause
+from agent.text.timeparse import resolve
+
+SUNDAY = date(2018, 12, 23)
+
+
+def test_a_future_form_dates_ahead_of_publication():
+    text = "Trump announced Sunday that Mattis will be leaving the administration on January 1, weeks earlier."
+    assert ("leav", "2019-01-01") in dated_actions(text, SUNDAY, future=False)
+
+
+def test_a_past_form_dates_behind_publication():
+    text = "Hope Hicks, a longtime aide, announced her resignation in February."
+    assert dated_actions(text, date(2018, 12, 20), future=False) == (("announc", "2018-02"),)
+
+
+def test_a_date_with_no_verb_form_to_go_by_is_the_nearest():
+    assert event_time("His resignation is effective December 31.", SUNDAY, future=False)[0] == "2018-12-31"
+    assert resolve("in February", SUNDAY).value == "2019-02"  # two months ahead, not ten behind
+    assert resolve("in February", SUNDAY, tense="past").value == "2018-02"
+
+
+def test_a_passive_future_is_ahead():
+    text = "The winner will be announced on March 3."
+    assert dated_actions(text, date(2024, 12, 30), future=False) == (("announc", "2025-03-03"),)
+
+
+def test_the_reported_clause_after_an_opening_attribution_with_a_day():
+    text = ("President Trump announced Sunday that the secretary will be leaving on January 1, just days after "
+            "his letter made clear his disagreements.")
+    assert reported_clause(text).startswith("the secretary will be leaving")
