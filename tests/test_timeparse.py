@@ -148,3 +148,12 @@ def test_real_events_expressions_slice_back_and_resolve():
             total += 1
             resolved += resolve(e.text, published).value is not None
     assert total > 300 and resolved > 0.9 * total - 40
+
+
+def test_a_day_first_date_followed_by_a_number_is_the_month_first_date():
+    from agent.text.numbers import extract_quantities
+
+    text = "Fifteen of the 19 Sept. 11 hijackers were Saudi nationals."
+    assert [e.text for e in find_time_expressions(text)] == ["Sept. 11"]
+    assert [q.text for q in extract_quantities(text)] == ["Fifteen", "19"]  # the count of hijackers, not the day
+    assert [e.text for e in find_time_expressions("It opened on 19 Sept. 2016.")] == ["19 Sept. 2016"]

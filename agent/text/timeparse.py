@@ -26,7 +26,9 @@ YEAR = r"(?:1[89]\d\d|20\d\d)"
 WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 PART = r"(?:\s+(?:morning|afternoon|evening|night))"
 COUNT = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|a few|few|several)"
-_DATE = rf"(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+{DAY}(?:,?\s+{YEAR})?(?!\d)|{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?)"
+# A day-first date followed by a number is the month-first date of that number: "the 19 Sept. 11 hijackers".
+_DATE = (rf"(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+{DAY}(?:,?\s+{YEAR})?(?!\d)"
+         rf"|{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR})?(?!\.?\s*\d))")
 _SEASON, _UNIT = r"(?:spring|summer|autumn|winter|fall)", r"(?:day|week|month|year)"
 _OF_YEAR = rf"(?:\s+(?:of\s+)?{YEAR})"
 _POINT = rf"(?:{_DATE}|{WEEKDAY}|{YEAR})"
