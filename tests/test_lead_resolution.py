@@ -91,3 +91,16 @@ def test_sample_corpus_lead_never_states_the_planned_arrival(store, monkeypatch)
     agreed = next(s for s in brief.sections if s.title == "What the outlets agree on").sentences
     assert not any(planned in s.text for s in agreed)
     assert os.environ["NEWSAGENT_EMBEDDER"] == "minilm"
+
+
+def test_a_fact_is_stated_by_a_sentence_that_closes_its_quotation_when_one_does():
+    from agent.brief.versions import reads_whole, statement_ref
+    from agent.types import FactCluster, SentenceRef
+
+    cut = SentenceRef(article_id="a", index=3, start=0, end=32, text="“I have not done anything wrong.")
+    whole = SentenceRef(article_id="b", index=5, start=0, end=60,
+                        text="“I have not done anything wrong,” she said before refusing to testify.")
+    fact = FactCluster(id="f1", text=cut.text, claim_ids=[], sentence_refs=[cut, whole], article_ids=["a", "b"],
+                       outlets=["A", "B"], independent_outlets=2)
+    assert not reads_whole(cut.text) and reads_whole(whole.text)
+    assert statement_ref(fact, set()) == whole

@@ -34,7 +34,13 @@ def current_refs(fact: FactCluster, aside: set[Key]) -> list[SentenceRef]:
 def statement_ref(fact: FactCluster, aside: set[Key]) -> SentenceRef | None:
     """The sentence that states the fact as it stands now (None when every version was set aside)."""
     refs = current_refs(fact, aside)
-    return refs[0] if refs else None
+    return next((r for r in refs if reads_whole(r.text)), refs[0] if refs else None)
+
+
+def reads_whole(text: str) -> bool:
+    """Whether a sentence stands alone: every quotation it opens it closes (a sentence cut from a quotation of
+    several sentences, “I have not done anything wrong., reads broken out of it)."""
+    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
 
 
 def divergences_of(fact: FactCluster, comparison: Comparison) -> list[Divergence]:
