@@ -86,7 +86,7 @@ def _global_pairs(keys: list[Key], vecs: np.ndarray, k: int, floor: float) -> di
     idx, sims = nearest(vecs, vecs, k, query_rows=np.arange(len(keys)))
     found: dict[tuple[Key, Key], float] = {}
     for i, (row, row_sims) in enumerate(zip(idx, sims)):
-        for j, sim in zip(row, row_sims):
+        for j, sim in zip(row[row >= 0], row_sims[row >= 0]):
             x, y = keys[i], keys[int(j)]
             if sim >= floor and x[0] != y[0]:
                 found[(x, y) if x < y else (y, x)] = float(sim)

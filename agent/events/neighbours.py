@@ -19,7 +19,7 @@ def candidate_pairs(new_ids: list[str], all_ids: list[str], vectors: np.ndarray,
     idx, _ = nearest(vectors[rows], vectors, k, query_rows=rows)
     pairs = set()
     for a, near in zip(new_ids, idx):
-        for j in near:
+        for j in near[near >= 0]:
             b = all_ids[int(j)]
             pairs.add((a, b) if a < b else (b, a))
     return pairs
