@@ -34,3 +34,13 @@ def test_the_reported_clause_after_an_opening_attribution_with_a_day():
     text = ("President Trump announced Sunday that the secretary will be leaving on January 1, just days after "
             "his letter made clear his disagreements.")
     assert reported_clause(text).startswith("the secretary will be leaving")
+
+
+def test_an_infinitive_after_a_past_verb_is_dated_behind():
+    text = "Health Minister Ilse Varga refused to resign on Thursday evening, her office said."
+    assert dated_actions(text, date(2025, 3, 7), future=False) == (("resign", "2025-03-06"),)
+
+
+def test_a_passive_expectation_is_dated_ahead():
+    text = "An independent inquiry headed by a retired judge is expected to report by September."
+    assert dated_actions(text, date(2026, 3, 13), future=False) == (("report", "2026-09"),)

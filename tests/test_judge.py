@@ -86,3 +86,21 @@ def test_rules_mode_never_calls_the_model_for_comparison(store):
     relations, asked = relate(ann, candidate_pairs(ann), llm, mode="rules")
     assert asked["pairs_asked"] == 0 and not any(c for c in llm.chat.calls)
     assert all(r.by in ("code", "rules") for r in relations)
+
+
+def test_one_action_of_the_same_person_dated_apart_is_a_date_conflict_even_when_the_model_says_different():
+    from agent.analysis.candidates import Pair
+    from agent.analysis.judge import one_action_dated_apart
+
+    a = make_article("The mayor said that Lena Varis will leave the port board at the end of February.", "d1", "One",
+                     date(2026, 12, 20))
+    b = make_article("The board announced Sunday that Lena Varis will be leaving the port board on January 1.", "d2",
+                     "Two", date(2026, 12, 23))
+    ann = annotate([a, b], open_embedder("fake").embed)
+    ka, kb = ("d1", 0), ("d2", 0)
+    pair = Pair(ka, kb, 0.7)  # close in meaning (the fake embedder cannot say so; a sentence model does)
+    assert one_action_dated_apart(ann, pair)
+    label, why = check(ann, pair, "same")
+    assert label == "date" and "2027-01-01" in why and "2027-02" in why
+    far = Pair(ka, kb, 0.3)
+    assert not one_action_dated_apart(ann, far)  # far apart in meaning: two facts, whatever their dates

@@ -191,7 +191,7 @@ def _verb_before(text: str, start: int) -> tuple[str, Tense] | None:
     """The verb a time phrase dates (the nearest past form, -ing form after be, or base form after will/to, before
     it in its clause) and which way its form points: past, future, or None ("was leaving", "is effective": either)."""
     clause = re.split(r"[;:—]|,\s+(?:and|but|while|as|which|who)\s", text[:start])[-1]
-    tokens = words(clause)[-8:]
+    tokens = words(clause)[-10:]
     for i in range(len(tokens) - 1, -1, -1):
         w, before = tokens[i], tokens[max(0, i - 3):i]
         going = w.endswith("ing") and i and tokens[i - 1] in ("be", "been", "is", "are", "was", "were")
@@ -201,7 +201,12 @@ def _verb_before(text: str, start: int) -> tuple[str, Tense] | None:
         if going:
             ahead = tokens[i - 1] in ("is", "are") or bool(set(before) & _BASE_AFTER)
             return verb_key(w), "future" if ahead else None
-        if i and tokens[i - 1] in _BASE_AFTER and w.isalpha() and w not in STOPWORDS:
+        if i and tokens[i - 1] in _BASE_AFTER and w.isalpha() and (w not in STOPWORDS or w == "be"):
+            # "will be Feb. 28" is ahead; "refused to resign on Thursday" lies the way "refused" does
+            if i >= 2 and tokens[i - 1] == "to" and _past_form(tokens[i - 2]):
+                passive = tokens[i - 3] if i >= 3 else ""  # "is expected to report": ahead; "was set to": either
+                return verb_key(w), "future" if passive in _PRESENT | {"be", "been"} else None if passive in (
+                    "was", "were") else "past"
             return verb_key(w), "future"
     return None
 

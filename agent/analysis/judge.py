@@ -34,6 +34,7 @@ ANCHORED_MIN = 0.3
 MUTUAL_BOOST = 0.3  # a mutual best match ranks as if it scored this much more
 RULES_SAME = 1.0  # the model-free decision for the band: only what code is sure of
 NO_EVIDENCE = 0.30  # a "same" below this cosine needs a shared name, number or quote
+DATED_APART_MIN = 0.6  # cosine at which two sentences dating one action of the same people apart tell one fact
 SAME_STATEMENT = 0.85  # sentences this close that quote different words report one statement, altered
 ASK_PER_ARTICLE = 3  # model questions per article: the comparison's budget grows with the corpus, not its square
 SHOWN_WORDS = 40  # a longer sentence is shown to the model cut to its first words (the prompt is the cost)
@@ -124,14 +125,14 @@ def check(ann: Annotations, pair: Pair, label: Label | Verdict) -> tuple[Label, 
 
 def _code_conflict(a, b) -> tuple[Label, str] | None:
     """A conflicting detail code can see in two sentences of one fact, or None."""
+    if negates(a, b) or negates(b, a):  # "refused to resign on Thursday" / "resigned on Thursday": not a date
+        return "status", "one says it did not happen"
     clash = number_clash(a, b)
     if clash:
         return "number", f"the figures differ: {clash}"
     clash = date_clash(a, b)
     if clash:
         return "date", f"the dates differ: {clash}"
-    if negates(a, b) or negates(b, a):
-        return "status", "one says it did not happen"
     if term_changed(a, b):
         return "term", "a named term differs"
     return None
@@ -185,8 +186,17 @@ def _band(pairs: list[Pair]) -> list[Pair]:
 
 
 def _rules_label(ann: Annotations, pair: Pair) -> Label:
-    """The model-free decision: close enough in meaning and words."""
-    return "same" if pair.score >= RULES_SAME else "different"
+    """The model-free decision: close enough in meaning and words, or one action of the same people dated two ways
+    (check() then finds the date conflict: "will be leaving on January 1" / "will leave at the end of February")."""
+    return "same" if pair.score >= RULES_SAME or one_action_dated_apart(ann, pair) else "different"
+
+
+def one_action_dated_apart(ann: Annotations, pair: Pair) -> bool:
+    """Close in meaning, naming the same people, and dating the same action differently."""
+    a, b = ann.notes[pair.a], ann.notes[pair.b]
+    independent = ann.root(pair.a) != ann.root(pair.b)  # a copy re-dates what it copies against its own date
+    return (independent and pair.cosine >= DATED_APART_MIN and bool(a.entities & b.entities)
+            and date_clash(a, b) is not None)
 
 
 def _unsettled(band: list[Pair], settled: list[Relation]) -> list[Pair]:
@@ -219,8 +229,14 @@ def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") 
     asked, failed = ask(ann, wanted, llm, checks) if mode == "model" and llm is not None else ({}, 0)
     for p in band:
         said = asked.get((p.a, p.b))
-        label, why = check(ann, p, said or _rules_label(ann, p))
+        # Code's own evidence of one action dated two ways outranks a "different": it is the conflict to report.
+        label, why = check(ann, p, "same" if one_action_dated_apart(ann, p) else said or _rules_label(ann, p))
         out.append(Relation(p, label, "model" if said else "rules", said, why))
+    in_band = {(p.a, p.b) for p in band}
+    for p in pairs:  # one action dated apart, though neither sentence is the other's best match
+        if p.score < SAME_AUTO and (p.a, p.b) not in in_band and one_action_dated_apart(ann, p):
+            label, why = check(ann, p, "same")
+            out.append(Relation(p, label, "code", None, why))
     used = mode == "model" and llm is not None
     return out, {"pairs_asked": len(wanted) if used else 0, "failed_controls": failed,
                  "controls": 2 * int(checks is not None and used), "model_decided": len(asked)}
