@@ -72,6 +72,9 @@ def test_a_moved_schedule_is_stated_in_its_later_version(store):
                                           store=store))
     lead = " ".join(s.text for s in lead_of(brief))
     assert "April" not in lead and "March 31" in lead
+    agreed = next(sec for sec in brief.sections if sec.title.startswith("What the outlets agree"))
+    # The first outlet's version was set aside: the later date is not something the two agree on.
+    assert not any("March 31" in s.text for s in agreed.sentences)
 
 
 @pytest.mark.real_model

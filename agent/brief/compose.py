@@ -60,9 +60,21 @@ class Composer:
         for f in self.comparison.facts:
             if f.id in self.disputed or not self.usable(f):
                 continue
-            note = f"{f.independent_outlets} independent outlets: {', '.join(f.outlets)}"
+            standing = self.standing_outlets(f)
+            if len(standing) < 2:  # the others' version was set aside: that is a divergence, not agreement
+                continue
+            note = f"{len(standing)} independent outlets: {', '.join(standing)}"
             out += [s for s in [fact_sentence(f, self.articles, self.comparison, note)] if s]
         return out
+
+    def standing_outlets(self, fact: FactCluster) -> list[str]:
+        """The independent outlets whose sentences state the fact's standing version (copies count once)."""
+        roots = {}
+        for r in current_refs(fact, self.aside):
+            article = self.articles[r.article_id]
+            root = self.articles.get(article.derivative_of or "", article)
+            roots.setdefault(root.label.lower(), root.label)  # an outlet's second article adds no voice
+        return list(roots.values())
 
     def differ(self, kinds: list[str]) -> list[CitedSentence]:
         """Divergences grouped by kind, most consequential first: why they differ, then each version as written."""
