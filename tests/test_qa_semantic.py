@@ -177,3 +177,35 @@ def test_the_chat_stream_ends_with_the_versions_too(store):
     assert "".join(p for p in parts[:-1]) == PLANNED  # the draft streamed as the model wrote it ...
     final = parts[-1]
     assert isinstance(final, Answer) and final.answer.startswith("The outlets differ. Harbour Gazette")  # ... then told
+
+
+def test_a_possessive_in_the_sentence_states_the_name_the_answer_gives(store):
+    fill(store, make_article("Daily Post", ["State television said Ana Ruiz laid a wreath at Beijing’s war memorial.",
+                                            "The visit lasts three days."]))
+    llm = fake_llm(respond=replying("Ana Ruiz laid a wreath at the war memorial in Beijing.", "laid a wreath"))
+    result = answer("What did Ana Ruiz do at the war memorial?", store, llm, comparison=None)
+    assert not result.abstained, result.notes  # "Beijing’s" states "Beijing"
+    assert result.citations[0].text.startswith("State television")
+
+
+def test_a_who_answer_may_open_with_the_and_a_which_answer_must_name_something(store):
+    fill(store, make_article("Daily Post", ["The Fishermen's Federation called on parliament to reject the deal.",
+                                            "The ferry company had been told not to sail."]))
+    who = answer("Who wants parliament to reject the deal?", store,
+                  fake_llm(respond=replying("The Fishermen's Federation wants it rejected.", "reject the deal")),
+                  comparison=None)
+    assert not who.abstained and "Federation" in who.answer
+    which = answer("Which company owned the ferry?", store,
+                   fake_llm(respond=replying("The ferry company was told not to sail.", "told not to sail")),
+                   comparison=None)
+    assert which.abstained  # it names no company: not an answer to "which"
+
+
+def test_a_bare_yes_is_told_with_the_sentence_it_rests_on_and_never_beside_an_off_topic_one(store):
+    corpus(store)
+    llm = fake_llm(respond=replying("Yes, she did.", "resigned on Monday"))
+    result = answer("Did Ana Ruiz resign as finance minister?", store, llm, comparison=None)
+    assert not result.abstained and result.answer.startswith("Yes: “Finance Minister Ana Ruiz resigned on Monday")
+    assert result.citations[0].text == POST[0]
+    off_topic = fake_llm(respond=replying("Yes, she did.", "successor is expected"))
+    assert answer("Did Ana Ruiz resign as finance minister?", store, off_topic, comparison=None).abstained

@@ -15,6 +15,8 @@ from agent.types import Citation
 
 MIN_SUPPORT = 0.5  # share of the answer's new words the cited sentences must contain
 MAX_CITATIONS = 4
+YES_NO = re.compile(r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b", re.IGNORECASE)
+YES_NO_RELEVANCE = 0.75  # a bare yes or no is shown only beside sentences plainly on the question
 NOT_SAID = "The corpus does not say."
 
 NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
@@ -64,11 +66,15 @@ def fits_question(question: str, answer: str) -> bool:
         return bool(NUMBER.search(answer))
     if q.startswith("when "):
         return bool(TIME.search(answer))
-    if re.match(r"who(?:m)?\b", q):
-        asked = set(words(question))
-        return any(words(n) and words(n)[0] not in STOPWORDS and not set(words(n)) <= asked
-                   for n in NAME.findall(answer))
+    if re.match(r"(?:who(?:m)?|which)\b", q):
+        return _names_something_new(question, answer) or (q.startswith("which") and bool(NUMBER.search(answer)))
     return True
+
+
+def _names_something_new(question: str, answer: str) -> bool:
+    """Whether the answer holds a name with a word the question lacks ("The" and other small words aside)."""
+    asked = set(words(question))
+    return any({w for w in words(n) if w not in STOPWORDS} - asked for n in NAME.findall(answer))
 
 
 def _support_text(hit: Hit) -> str:
@@ -96,9 +102,25 @@ def check(ev: Evidence, reply: ModelAnswer) -> Answer:
     on_topic = max((ev.sentence_relevance[n - 1] for n in kept), default=0.0)
     why = _abstain_reason(ev, reply, new, support, on_topic) or _unstated_reason(reply.answer, cited_text, ev)
     if why:
-        return abstain(ev, notes + [why])
+        return _yes_or_no(ev, reply, notes) or abstain(ev, notes + [why])
     return Answer(question=ev.question, answer=reply.answer.strip(), citations=[ev.hits[n - 1].ref for n in kept],
                   query=ev.query, notes=notes)
+
+
+def _yes_or_no(ev: Evidence, reply: ModelAnswer, notes: list[str]) -> Answer | None:
+    """A yes/no question the model answered with a bare yes or no: told with the cited sentences that decide it,
+    each squarely on the question, so the reader sees what the verdict rests on (None when there are none)."""
+    verdict = re.match(r"\s*(yes|no)\b", reply.answer, re.IGNORECASE)
+    if not (reply.found and verdict and YES_NO.match(ev.question.strip())):
+        return None
+    on = [n for n in dict.fromkeys(reply.cite)
+          if 1 <= n <= len(ev.hits) and ev.sentence_relevance[n - 1] >= YES_NO_RELEVANCE][:2]
+    if not on:
+        return None
+    refs = [ev.hits[n - 1].ref for n in on]
+    told = " ".join(f"“{r.text}” ({r.outlet or 'unknown outlet'})" for r in refs)
+    return Answer(question=ev.question, answer=f"{verdict.group(1).capitalize()}: {told}", citations=refs,
+                  query=ev.query, notes=notes + ["a yes/no answer, told with the sentences it rests on"])
 
 
 def _rechoose(ev: Evidence, new: set[str], kept: list[int], notes: list[str]) -> list[int]:

@@ -41,12 +41,17 @@ def _date_words(text: str) -> list[str]:
 def unstated(answer: str, cited: str, question: str = "") -> list[str]:
     """The numbers, dates and names ANSWER asserts that neither the cited sentences nor the question hold."""
     source = f"{cited} {question}"
-    have_words, have_numbers = set(words(source)), _numbers(source)
+    have_words, have_numbers = _with_bare_possessives(words(source)), _numbers(source)
     missing = [q.text for q in extract_quantities(answer)
                if q.value not in have_numbers and not set(words(q.text)) <= have_words]
     missing += [w for w in _date_words(answer) if w not in have_words]
     missing += [n.text for n in find_names(answer) if not set(words(n.text)) <= have_words]
     return list(dict.fromkeys(missing))
+
+
+def _with_bare_possessives(tokens: list[str]) -> set[str]:
+    """The words, and each possessive also without its 's ("Beijing's" states "Beijing")."""
+    return set(tokens) | {t[:-2] for t in tokens if t.endswith("'s") and len(t) > 2}
 
 
 _MONTHS = frozenset("january february march april may june july august september october november december "
