@@ -126,3 +126,22 @@ def test_eval_events_prints_bcubed_for_the_shipped_cases(cli, tmp_path, monkeypa
     rows = json.loads(result.stdout)
     assert [r["suite"] for r in rows] == ["shipped cases"]
     assert rows[0]["score"]["f1"] == 1.0 and rows[0]["score"]["merged"] == 0
+
+
+def test_brief_asks_no_extraction_and_extract_does(cli, tmp_path):
+    """The brief stands on sentences: the claims stage (half the cold model time) runs only for `extract`."""
+    import sqlite3
+
+    from agent import config
+
+    folder = tmp_path / "one"
+    shutil.copytree(shipped_events()["lake-ulken-ferry"][0].parent, folder)
+    assert cli("brief", str(folder), "-m", "fake:").exit_code == 0
+
+    def purposes() -> set[str]:
+        with sqlite3.connect(config.home_dir() / "newsagent.sqlite3") as db:
+            return {row[0] for row in db.execute("select purpose from llm_calls")}
+
+    assert "brief" in purposes() and "extract" not in purposes()
+    assert cli("extract", "-m", "fake:").exit_code == 0
+    assert "extract" in purposes()

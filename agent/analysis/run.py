@@ -59,7 +59,7 @@ def embedder_for(llm: LLM):
 
 def analyse(store: Store, llm: LLM, article_ids: list[str] | None = None, progress: StageProgress | None = None,
             per_article: int = PER_ARTICLE, concurrency: int = 4, mode: Mode | None = None) -> Analysis:
-    """Annotate, relate, extract, verify, group and reconcile the chosen articles.
+    """Annotate, relate, group and reconcile the chosen articles, and extract PER_ARTICLE claims from each (0: none).
 
     MODE: "model" asks the model about uncertain pairs, "rules" decides them by code; default `config.compare_mode()`.
     """
@@ -74,11 +74,13 @@ def analyse(store: Store, llm: LLM, article_ids: list[str] | None = None, progre
     run.model_checks.update(asked)
     groups = group_sentences(ann, relations)
     _tick(progress, "compare", run, t0)
-    t1 = time.perf_counter()
-    claims, report = extract_claims(articles, llm, per_article=per_article, concurrency=concurrency,
-                                    priority=shared_sentences(groups, ann), ann=ann,
-                                    progress=(lambda d, n: progress("extract", d, n)) if progress else None)
-    run.stage_seconds["extract"] = round(time.perf_counter() - t1, 2)
+    claims, report = [], ExtractReport()
+    if per_article > 0:  # the comparison and the brief stand on sentences: claims are for `extract` and the evals
+        t1 = time.perf_counter()
+        claims, report = extract_claims(articles, llm, per_article=per_article, concurrency=concurrency,
+                                        priority=shared_sentences(groups, ann), ann=ann,
+                                        progress=(lambda d, n: progress("extract", d, n)) if progress else None)
+        run.stage_seconds["extract"] = round(time.perf_counter() - t1, 2)
     comparison = compare(ann, relations, groups, claims)
     account(run, llm, before, time.perf_counter() - t0)
     run.prompt_hashes.update({name: load_prompt(name).hash for name in ("extract_claims", "compare_pairs")})

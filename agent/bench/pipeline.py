@@ -109,7 +109,7 @@ def bench_brief(model: str | None, corpus: Path = SAMPLE, baseline: bool = True)
         for label in ("cold", "warm"):
             _perf_reset(llm)
             before, start = llm.usage.snapshot(), time.perf_counter()
-            brief = make_brief(analyse(store, llm), llm)
+            brief = make_brief(analyse(store, llm, per_article=0), llm)  # as `newsagent brief` does
             cited = sum(1 for s in brief.sections for x in s.sentences if x.citations)
             results.append(_cost(f"newsagent brief {label}", llm, before, start, sentences_cited=cited,
                                  facts=sum(len(s.sentences) for s in brief.sections[1:2])))

@@ -137,7 +137,6 @@ def brief(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout (with "
                                           "several events: FILE becomes their index, or give a DIR)."),
     max_words: Optional[int] = typer.Option(None, "--max-words", help="Trim the brief to about this many words."),
-    per_article: int = typer.Option(PER_ARTICLE, "--per-article"),
     concurrency: int = typer.Option(4, "--concurrency", help=CONCURRENCY_HELP),
     no_cache: bool = typer.Option(False, "--no-cache"),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Also ask this model whether each "
@@ -147,7 +146,7 @@ def brief(
                                     "into -o DIR."),
     mode: Optional[CompareMode] = mode_option(),
 ) -> None:
-    """Ingest, extract, compare and write the cited brief (one per event when the articles hold several)."""
+    """Ingest, compare and write the cited brief (one per event when the articles hold several)."""
     apply_mode(mode)
     from agent.cli.events_cmd import plan_briefs, write_index, write_text
 
@@ -160,7 +159,7 @@ def brief(
     for n, (found, job_ids, target) in enumerate(plan.jobs, 1):
         if target is None and len(plan.jobs) > 1:
             print(f"===== event {n} of {len(plan.jobs)}: {found.id} {found.label} =====\n")
-        analysis = analyse_shown(store, llm, job_ids, per_article, concurrency, False)
+        analysis = analyse_shown(store, llm, job_ids, 0, concurrency, False)  # the brief stands on sentences
         result = make_brief(analysis, llm, template=template, max_words=max_words, judge=judge)
         text = RENDERERS[fmt.value](result)
         if target:

@@ -85,7 +85,7 @@ def run_attack(attack: Attack, manifest: dict, llm, workdir: Path, folder: Path)
         report = ingest_paths([evals_dir() / manifest["sample"], folder / attack.file], store)
         errors += [str(e) for e in report.failed]
         with _recorded(errors, "brief"):
-            brief = make_brief(analyse(store, llm), llm)
+            brief = make_brief(analyse(store, llm, per_article=0), llm)  # as `newsagent brief` does
             audit = brief.model_copy(update={"sources": [{**s, "removed": []} for s in brief.sources]})
             outputs += [to_markdown(brief), to_json(audit)]  # removed lines are an audit log, labelled as removed
             sources = "\n".join(sources_markdown(brief))

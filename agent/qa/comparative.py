@@ -79,5 +79,5 @@ def load_comparison(store, llm, article_ids: list[str] | None = None) -> Compari
     ids = tuple(sorted(article_ids if article_ids is not None else [r["id"] for r in store.article_rows()]))
     key = (str(getattr(store, "path", id(store))), ids, llm.name)
     if key not in _comparisons:
-        _comparisons[key] = analyse(store, llm, article_ids=article_ids).comparison
+        _comparisons[key] = analyse(store, llm, article_ids=article_ids, per_article=0).comparison
     return _comparisons[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.brief.compose import KIND_LABEL, RESOLUTION_LABEL
 
-# How an outlet reports a fact, from its claims' modality (see agent.types.Modality).
+# How an outlet reports a fact, from its sentences' modality (see agent.types.Modality).
 MODALITY_STATE = {"asserted_past": "reported", "ongoing": "reported", "attributed": "reported",
                   "hedged": "hedged", "planned_or_expected": "planned", "denied": "denied"}
 STATE_ORDER = ["reported", "denied", "hedged", "planned"]  # when an outlet's claims differ, the firmest wins

@@ -80,7 +80,8 @@ def brief_runner(store, model: str, template: str, article_ids: list[str]):
         from agent.llm import open_llm
 
         llm = open_llm(model, store=store)
-        analysis = analyse(store, llm, article_ids, progress=lambda stage, d, n: ctx.progress(stage, d, n))
+        analysis = analyse(store, llm, article_ids, per_article=0,  # the brief and the matrix stand on sentences
+                           progress=lambda stage, d, n: ctx.progress(stage, d, n))
         ctx.progress("brief", 0, 1, f"writing the {template} brief")
         brief = make_brief(analysis, llm, template=template)
         for fmt, name in BRIEF_FILES.items():
