@@ -209,3 +209,12 @@ def test_a_bare_yes_is_told_with_the_sentence_it_rests_on_and_never_beside_an_of
     assert result.citations[0].text == POST[0]
     off_topic = fake_llm(respond=replying("Yes, she did.", "successor is expected"))
     assert answer("Did Ana Ruiz resign as finance minister?", store, off_topic, comparison=None).abstained
+
+
+def test_a_count_does_not_answer_which_ones(store):
+    fill(store, make_article("Daily Post", ["The audit examined 31 hospitals and found altered figures at 14 of them.",
+                                            "The report was published on Tuesday."]))
+    llm = fake_llm(respond=replying("14 hospitals", "examined 31 hospitals"))
+    assert answer("Which hospitals did the audit name?", store, llm, comparison=None).abstained
+    dated = fake_llm(respond=replying("Tuesday", "published on Tuesday"))
+    assert not answer("Which day was the audit report published?", store, dated, comparison=None).abstained

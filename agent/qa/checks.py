@@ -67,7 +67,9 @@ def fits_question(question: str, answer: str) -> bool:
     if q.startswith("when "):
         return bool(TIME.search(answer))
     if re.match(r"(?:who(?:m)?|which)\b", q):
-        return _names_something_new(question, answer) or (q.startswith("which") and bool(NUMBER.search(answer)))
+        if re.match(r"which (?:year|month|day|date|decade|century)\b", q):
+            return bool(TIME.search(answer))
+        return _names_something_new(question, answer)
     return True
 
 
