@@ -88,6 +88,25 @@ def test_an_answer_the_outlets_state_differently_gives_each_version_and_why(stor
     assert {c.text for c in result.citations} == {HURT_A, HURT_B}
 
 
+def test_a_conflict_is_told_with_both_of_its_versions_even_when_a_third_outlet_repeats_one(store):
+    refused = "Her spokesman told reporters on Thursday that she refused to resign."
+    wire = "Ilse Varga quit as health minister on Thursday after the audit."
+    ledger = "Ilse Varga quit as health minister on Thursday evening."
+    a, b, c = fill(store, make_article("Public Radio", [refused, "Police are investigating."]),
+                   make_article("Wire Service", [wire, "The audit was published on Tuesday."]),
+                   make_article("The Ledger", [ledger, "Parliament meets next week."]))
+    # Sides 0 and 1 are the conflict; the Ledger's side was merged in later and states the wire's version.
+    divergence = Divergence(id="d1", kind="contradiction", sides=[_side(a, 0), _side(b, 0), _side(c, 0)],
+                            resolution="disputed", confidence=0.8,
+                            rationale="Public Radio and Wire Service state this differently (one says it did not "
+                                      "happen).")
+    comparison = Comparison(facts=[], single_source=[], coverage={}, divergences=[divergence])
+    llm = fake_llm(respond=replying("Ilse Varga quit as health minister on Thursday evening.", "Thursday evening"))
+    result = answer("Did Ilse Varga quit as health minister?", store, llm, comparison=comparison)
+    assert result.answer.startswith("The outlets differ.")
+    assert "refused to resign" in result.answer and "quit as health minister" in result.answer
+
+
 def test_a_number_conflict_the_answer_does_not_touch_leaves_the_answer_alone(store):
     a, b = fill(store, make_article("Harbour Gazette", [HURT_A]), make_article("City Radio", [HURT_B]))
     divergence = Divergence(id="d1", kind="number_or_date", sides=[_side(a, 0), _side(b, 0)], resolution="disputed",

@@ -75,6 +75,11 @@ def _sides_to_tell(ev: Evidence, result: Answer, d: Divergence, candidates: set[
     cited = {key(c) for c in result.citations}
     sides = [i for i, s in enumerate(d.sides)
              if _meets(ev, s) >= MIN_RELEVANCE or cited & {key(r) for r in s.sentence_refs}]
+    if not sides:
+        return []
+    # The first two sides are the sentences the conflict was found between (merged sides follow): telling only
+    # sides of one version would say "the outlets differ" over sentences that agree.
+    sides = sorted(set(sides) | {0, 1})
     if len({d.sides[i].outlet for i in sides}) < 2 or _agree(ev, result, d, sides):
         return []
     return sides
