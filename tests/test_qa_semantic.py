@@ -237,3 +237,17 @@ def test_a_count_does_not_answer_which_ones(store):
     assert answer("Which hospitals did the audit name?", store, llm, comparison=None).abstained
     dated = fake_llm(respond=replying("Tuesday", "published on Tuesday"))
     assert not answer("Which day was the audit report published?", store, dated, comparison=None).abstained
+
+
+def test_how_they_differ_on_when_meets_the_date_conflict_though_no_word_is_shared(store):
+    early = "Lena Varis will leave the port on March 31, the board announced on Saturday."
+    late = "Lena Varis will step down at the end of April, the board said."
+    a, b = fill(store, make_article("Cargo Journal", [early, "Exports rose."]),
+                make_article("Harbour Watch", [late, "The board met on Tuesday."]))
+    divergence = Divergence(id="d1", kind="number_or_date", sides=[_side(a, 0), _side(b, 0)], resolution="disputed",
+                            rationale="Cargo Journal and Harbour Watch date this differently.", confidence=0.8)
+    comparison = Comparison(facts=[], single_source=[], coverage={}, divergences=[divergence])
+    llm = fake_llm(respond=replying("not stated", found=False))
+    result = answer("How do the outlets differ on when she goes?", store, llm, comparison=comparison)
+    assert result.answer.startswith("The outlets differ.")
+    assert "March 31" in result.answer and "end of April" in result.answer

@@ -43,10 +43,11 @@ def spelling_answer(question: str, articles: list[Article]) -> tuple[str, list[C
     return None
 
 
-def divergence_hits(comparison: Comparison | None, asked: set[str], meets: Callable[[Citation], float]
-                    ) -> tuple[list[Hit], float]:
-    """The sentences of the divergence that meets the question best, and how well: by the meaning of its sentences
-    or by the question's words in its sentences and its kind ("number or date"). None below MIN_RELEVANCE."""
+def divergence_hits(comparison: Comparison | None, asked: set[str], meets: Callable[[Citation], float],
+                    detail: set[str] = frozenset()) -> tuple[list[Hit], float]:
+    """The sentences of the divergence that meets the question best, and how well: by the meaning of its sentences,
+    by the question's words in its sentences and its kind ("number or date"), or by the DETAIL the question's form
+    asks for ("date" for "when") being its kind. None below MIN_RELEVANCE."""
     if comparison is None or not comparison.divergences:
         return [], 0.0
     sides = {d.id: [Citation(**r.model_dump(), outlet=s.outlet) for s in d.sides for r in s.sentence_refs]
@@ -55,7 +56,8 @@ def divergence_hits(comparison: Comparison | None, asked: set[str], meets: Calla
     def score(d) -> float:
         words_in = keys(" ".join(s.text for s in d.sides) + " " + d.kind.replace("_", " "))
         by_words = len(asked & words_in) / len(asked) if asked else 0.0
-        return max([by_words] + [meets(c) for c in sides[d.id]])
+        by_kind = MIN_RELEVANCE if detail & set(d.kind.split("_")) else 0.0
+        return max([by_words, by_kind] + [meets(c) for c in sides[d.id]])
 
     scored = {d.id: score(d) for d in comparison.divergences}
     best = max(comparison.divergences, key=lambda d: scored[d.id])

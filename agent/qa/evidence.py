@@ -27,6 +27,8 @@ COMPARE_FORM = frozenset(keys("spell spelling spelled name names named call call
                               "report reported describe described"))
 COMPARATIVE = re.compile(r"\b(?:outlets?|sources|newspapers|media)\b|\bwho reported\b|\bdiffer|\bdisagree|\bcompare",
                          re.IGNORECASE)
+DETAIL_FORMS = ((re.compile(r"\bwhen\b|\bwhat (?:day|date|time)\b", re.IGNORECASE), "date"),
+                (re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE), "number"))
 PRONOUN = re.compile(r"\b(?:he|she|they|it|him|her|his|them|their|its|that|this|there|those|these|then)\b",
                      re.IGNORECASE)
 NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
@@ -110,6 +112,12 @@ def resolve_followup(question: str, history: History | None) -> tuple[str, str]:
     return f"{question} {' '.join(borrowed)}", context
 
 
+def detail_asked(question: str) -> set[str]:
+    """The kind of detail the question's form asks for ("when": a date; "how many": a number), as the words a
+    divergence's kind is named with, so "how do they differ on when she goes" meets a date conflict."""
+    return {kind for form, kind in DETAIL_FORMS if form.search(question)}
+
+
 def focus(question: str) -> str:
     """A comparative question without its frame: what it is about."""
     return " ".join(t for t in question.split() if t.strip("?,.!;:").lower() not in FRAME)
@@ -129,7 +137,7 @@ def gather(question: str, store: Store, history: History | None = None, article_
     hits = index.search(query, k, per_article=per_article, vector=vector, embedder=name)
     wanted = keys(question) - QUESTION_FORM - (COMPARE_FORM if comparative else frozenset())
     ev = Evidence(question, query, context, hits, [], [], comparative, index, wanted, vector, name)
-    first, matched = divergence_hits(comparison, wanted, ev.meets) if comparative else ([], 0.0)
+    first, matched = divergence_hits(comparison, wanted, ev.meets, detail_asked(question)) if comparative else ([], 0.0)
     if first:  # the divergence's own sentences first, then what retrieval found
         seen = {(h.ref.article_id, h.ref.index) for h in first}
         ev.hits = (first + [h for h in hits if (h.ref.article_id, h.ref.index) not in seen])[:K_COMPARE]

@@ -72,9 +72,8 @@ def _sides_to_tell(ev: Evidence, result: Answer, d: Divergence, candidates: set[
         return []
     if cited_aside & _keys(d):  # the answer cites a version this conflict set aside: tell every version
         return list(range(len(d.sides)))
-    cited = {key(c) for c in result.citations}
     sides = [i for i, s in enumerate(d.sides)
-             if _meets(ev, s) >= MIN_RELEVANCE or cited & {key(r) for r in s.sentence_refs}]
+             if _meets(ev, s) >= MIN_RELEVANCE or candidates & {key(r) for r in s.sentence_refs}]
     if not sides:
         return []
     # The first two sides are the sentences the conflict was found between (merged sides follow): telling only
