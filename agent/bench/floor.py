@@ -29,6 +29,7 @@ class StageFloor:
     evaluated: int = 0  # prompt tokens llama.cpp really evaluated (the rest came from its prefix cache)
     generated: int = 0
     floor_s: float = 0.0
+    in_brief: bool = True  # False: measured beside the brief (claims run for `extract` and the evals only)
 
     @property
     def above(self) -> float:
@@ -91,13 +92,14 @@ def _last_call_id(store: Store) -> int:
     return int(store.query("SELECT COALESCE(MAX(id), 0) AS n FROM llm_calls")[0]["n"])
 
 
-def measure_stage(name: str, purpose: str, fn, llm, store: Store, model: str | None, read_text: str):
-    """Run FN once (cold), timing it and counting what it read and wrote."""
+def measure_stage(name: str, purpose: str, fn, llm, store: Store, model: str | None, read_text):
+    """Run FN once (cold), timing it and counting what it read (READ_TEXT, or READ_TEXT(result)) and wrote."""
     _perf_reset(llm)
     before, since, start = llm.usage.snapshot(), _last_call_id(store), time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - start
     spent = llm.usage.since(before)
+    read_text = read_text(result) if callable(read_text) else read_text
     counts = perf_counts(llm)
     written = " ".join(answer_values(store, purpose, since))
     stage = StageFloor(name, round(seconds, 1), spent["prompt_tokens"], token_count(model, read_text),
@@ -109,7 +111,9 @@ def measure_stage(name: str, purpose: str, fn, llm, store: Store, model: str | N
 
 
 def run(model: str | None, corpus: Path = SAMPLE, baseline: bool = True) -> FloorReport:
-    """The cold brief stage by stage against its floor, then the warm re-run and the map-reduce summary."""
+    """The cold brief stage by stage against its floor (the claims stage beside it: `extract` runs it, the brief
+    does not), then the warm re-run and the map-reduce summary."""
+    from agent.analysis.extract import extract_claims
     from agent.analysis.run import analyse
     from agent.brief.compose import make_brief
 
@@ -117,24 +121,33 @@ def run(model: str | None, corpus: Path = SAMPLE, baseline: bool = True) -> Floo
         store = Store(Path(home) / "bench.sqlite3")
         ingest_paths([str(corpus)], store)
         articles = store.list_articles()
-        corpus_text = "\n".join(a.text for a in articles)
         llm = open_llm(model, store=store)
-        extract, analysis = measure_stage("extract + compare", "extract", lambda: analyse(store, llm), llm, store,
-                                          model, corpus_text)
+        compare, analysis = measure_stage("compare (pairs judged)", "compare",
+                                          lambda: analyse(store, llm, per_article=0), llm, store, model, judged_text)
         listing = "\n".join(f.text for f in analysis.comparison.facts + analysis.comparison.single_source)
         brief, _ = measure_stage("brief (lead)", "brief", lambda: make_brief(analysis, llm), llm, store, model,
                                  listing)
+        claims, _ = measure_stage("claims (extract only)", "extract",
+                                  lambda: extract_claims(articles, llm, ann=analysis.ann), llm, store, model,
+                                  "\n".join(a.text for a in articles))
+        claims.in_brief = False
         start = time.perf_counter()
-        make_brief(analyse(store, llm), llm)
+        make_brief(analyse(store, llm, per_article=0), llm)
         warm = time.perf_counter() - start
         store.close()
-    report = FloorReport(llm.name, *rates(extract, brief), [extract, brief], round(warm, 2),
-                         corpus_tokens=extract.read_tokens)
+    report = FloorReport(llm.name, *rates(compare, brief, claims), [compare, brief, claims], round(warm, 2),
+                         corpus_tokens=token_count(model, "\n".join(a.text for a in articles)))
     for s in report.stages:
         s.floor_s = round(s.read_tokens / report.prompt_rate + s.write_tokens / report.generation_rate, 1)
     if baseline:
         report.map_reduce_s = map_reduce(model, [a.text for a in articles]).seconds
     return report
+
+
+def judged_text(analysis) -> str:
+    """The sentences the model was asked about, each once: what judging must read at the least."""
+    keys = {k for r in analysis.relations if r.by == "model" for k in (r.pair.a, r.pair.b)}
+    return "\n".join(analysis.ann.notes[k].text for k in sorted(keys))
 
 
 def rates(*stages: StageFloor) -> tuple[float, float]:

@@ -142,11 +142,13 @@ def bench_floor_cmd(
                       f"{s.prompt_tokens} ({s.evaluated})", str(s.read_tokens), str(s.completion_tokens),
                       str(s.write_tokens), _opt(s.prompt_eval_s, ".1f"), _opt(s.generation_s, ".1f"), f"{s.above:.1f}")
     out.print(table)
-    cold = sum(s.seconds for s in r.stages)
+    brief_stages = [s for s in r.stages if s.in_brief]
+    cold = sum(s.seconds for s in brief_stages)
     out.print(f"rates measured in the run: prompt {r.prompt_rate} tok/s, generation {r.generation_rate} tok/s; "
               f"corpus {r.corpus_tokens} tokens")
-    out.print(f"cold {cold:.1f} s, floor {sum(s.floor_s for s in r.stages):.1f} s; warm re-run {r.warm_s:.2f} s "
-              f"(target <= 1 s)")
+    out.print(f"cold brief ({', '.join(s.stage for s in brief_stages)}) {cold:.1f} s, floor "
+              f"{sum(s.floor_s for s in brief_stages):.1f} s; warm re-run {r.warm_s:.2f} s (target <= 1 s); stages "
+              f"not in the brief: {', '.join(s.stage for s in r.stages if not s.in_brief) or 'none'}")
     if r.map_reduce_s:
         out.print(f"LangChain map-reduce {r.map_reduce_s:.1f} s; cold brief / map-reduce = "
                   f"{cold / r.map_reduce_s:.2f} (target <= 0.5)")
