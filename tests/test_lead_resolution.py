@@ -107,3 +107,27 @@ def test_a_fact_is_stated_by_a_sentence_that_closes_its_quotation_when_one_does(
                        outlets=["A", "B"], independent_outlets=2)
     assert not reads_whole(cut.text) and reads_whole(whole.text)
     assert statement_ref(fact, set()) == whole
+
+
+def test_a_quotation_of_several_sentences_is_stated_whole_from_its_own_article():
+    from agent.brief.lead import fact_sentence
+    from agent.types import Comparison, FactCluster
+
+    a = make_article("Lerner appeared on Wednesday. “I have not done anything wrong. I have not broken any laws,” "
+                     "she said. The panel adjourned.", "a", outlet="A")
+    b = make_article("She told the panel: “I have not done anything wrong. I did not lie.” Then she left.", "b",
+                     outlet="B")
+    cut = a.ref(1)
+    assert cut.text == "“I have not done anything wrong."
+    fact = FactCluster(id="f1", text=cut.text, claim_ids=[], sentence_refs=[cut, b.ref(0)], article_ids=["a", "b"],
+                       outlets=["A", "B"], independent_outlets=2)
+    stated = fact_sentence(fact, {"a": a, "b": b}, Comparison(facts=[fact], single_source=[], coverage={},
+                                                                divergences=[]))
+    assert stated.text == "“I have not done anything wrong. I have not broken any laws,” she said."
+    assert [(c.article_id, c.index) for c in stated.citations] == [("a", 1), ("a", 2), ("b", 0)]
+    never_closed = make_article("“I have not done anything wrong. The panel adjourned.", "c", outlet="C")
+    lone = FactCluster(id="f2", text="x", claim_ids=[], sentence_refs=[never_closed.ref(0)], article_ids=["c"],
+                       outlets=["C"], independent_outlets=1)
+    alone = fact_sentence(lone, {"c": never_closed}, Comparison(facts=[], single_source=[lone], coverage={},
+                                                                 divergences=[]))
+    assert alone.text == "“I have not done anything wrong."  # no sentence closes it: nothing is joined

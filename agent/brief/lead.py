@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from agent.brief.versions import contradicts_resolution, current_refs, set_aside, statement_ref
+from agent.brief.versions import contradicts_resolution, current_refs, reads_whole, set_aside, statement_ref
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
 from agent.types import Article, CitedSentence, Comparison, FactCluster
@@ -59,12 +59,27 @@ def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: C
     ref = statement_ref(fact, aside)
     if ref is None:
         return None
-    seen, cites = set(), []
+    run = quotation_run(articles[ref.article_id], ref.index)
+    seen, cites = {ref.article_id}, [articles[ref.article_id].cite(i) for i in run]
     for r in current_refs(fact, aside):
         if r.article_id not in seen:
             seen.add(r.article_id)
             cites.append(articles[r.article_id].cite(r.index))
-    return CitedSentence(text=ref.text, citations=cites, origin="source", note=note)
+    text = " ".join(articles[ref.article_id].sentences[i].text for i in run)
+    return CitedSentence(text=text, citations=cites, origin="source", note=note)
+
+
+QUOTE_RUN = 3  # sentences after the first that a quotation may run on for
+
+
+def quotation_run(article: Article, index: int) -> list[int]:
+    """The sentence, with those after it in its article up to the one closing the quotation it opens (verbatim,
+    each cited: “I have not done anything wrong. … ” reads whole); the sentence alone when none closes it."""
+    run, text = [index], article.sentences[index].text
+    while not reads_whole(text) and len(run) <= QUOTE_RUN and run[-1] + 1 < len(article.sentences):
+        run.append(run[-1] + 1)
+        text += " " + article.sentences[run[-1]].text
+    return run if reads_whole(text) else [index]
 
 
 def write_lead(comparison: Comparison, llm, template: str, articles: dict[str, Article], usable,
