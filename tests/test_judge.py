@@ -104,3 +104,21 @@ def test_one_action_of_the_same_person_dated_apart_is_a_date_conflict_even_when_
     assert label == "date" and "2027-01-01" in why and "2027-02" in why
     far = Pair(ka, kb, 0.3)
     assert not one_action_dated_apart(ann, far)  # far apart in meaning: two facts, whatever their dates
+
+
+def test_one_action_planned_in_one_outlet_and_done_in_another_is_joined_for_the_timing_rule():
+    from agent.analysis.candidates import Pair
+    from agent.analysis.judge import one_action_planned_and_done
+
+    a = make_article("Lois Lerner plans to invoke the Fifth Amendment at the hearing on Wednesday, the paper reports.",
+                     "p1", "Early Post", date(2013, 5, 21))
+    b = make_article("She then invoked her Fifth Amendment right and declined to testify at the hearing.", "p2",
+                     "Late Times", date(2013, 5, 22))
+    c = make_article("Lois Lerner will testify before the committee on Wednesday.", "p3", "Other", date(2013, 5, 21))
+    ann = annotate([a, b, c], open_embedder("fake").embed)
+    assert ann.notes[("p1", 0)].verb == ann.notes[("p2", 0)].verb
+    assert one_action_planned_and_done(ann, Pair(("p1", 0), ("p2", 0), 0.6))
+    label, why = check(ann, Pair(("p1", 0), ("p2", 0), 0.6), "same")
+    assert label == "status" and "planned" in why  # the timing rule, not a contradiction, explains it
+    assert not one_action_planned_and_done(ann, Pair(("p1", 0), ("p2", 0), 0.4))  # far in meaning
+    assert not one_action_planned_and_done(ann, Pair(("p3", 0), ("p2", 0), 0.6))  # another action

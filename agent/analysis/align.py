@@ -65,10 +65,17 @@ def group_sentences(ann: Annotations, relations: list[Relation]) -> list[list[Ke
     keys = [k for k in ann.keys if ann.notes[k].reportable]
     joining = [r for r in relations if r.joins]
     groups = _Groups(ann, keys, {(r.pair.a, r.pair.b) for r in joining})
-    for rel in sorted(joining, key=lambda r: -r.pair.score):
+    for rel in sorted(joining, key=lambda r: (not one_action(ann, r), -r.pair.score)):
         if rel.pair.a in groups.of and rel.pair.b in groups.of:
             groups.union(rel.pair.a, rel.pair.b)
     return [sorted(m) for m in groups.members.values()]
+
+
+def one_action(ann: Annotations, rel: Relation) -> bool:
+    """The pair tells one action (one main verb) two ways, planned and done or dated apart: it groups first, so the
+    report of a plan meets the report of that very action, not a closer sentence of the same article about another."""
+    a, b = ann.notes[rel.pair.a], ann.notes[rel.pair.b]
+    return rel.label in ("status", "date") and a.verb is not None and a.verb == b.verb
 
 
 def independent_count(article_ids: list[str], ann: Annotations) -> int:

@@ -34,6 +34,7 @@ ANCHORED_MIN = 0.3
 MUTUAL_BOOST = 0.3  # a mutual best match ranks as if it scored this much more
 RULES_SAME = 1.0  # the model-free decision for the band: only what code is sure of
 NO_EVIDENCE = 0.30  # a "same" below this cosine needs a shared name, number or quote
+PLANNED_DONE_MIN = 0.55  # cosine at which one action of one thing, planned in one and done in the other, is one fact
 DATED_APART_MIN = 0.6  # cosine at which two sentences dating one action of the same people apart tell one fact
 SAME_STATEMENT = 0.85  # sentences this close that quote different words report one statement, altered
 ASK_PER_ARTICLE = 3  # model questions per article: the comparison's budget grows with the corpus, not its square
@@ -188,7 +189,21 @@ def _band(pairs: list[Pair]) -> list[Pair]:
 def _rules_label(ann: Annotations, pair: Pair) -> Label:
     """The model-free decision: close enough in meaning and words, or one action of the same people dated two ways
     (check() then finds the date conflict: "will be leaving on January 1" / "will leave at the end of February")."""
-    return "same" if pair.score >= RULES_SAME or one_action_dated_apart(ann, pair) else "different"
+    return "same" if pair.score >= RULES_SAME or one_action_told_apart(ann, pair) else "different"
+
+
+def one_action_told_apart(ann: Annotations, pair: Pair) -> bool:
+    """Code's evidence that two outlets tell one action two ways: dated apart, or planned in one and done in the
+    other. It outranks the model's "different": it is the divergence to report."""
+    return one_action_dated_apart(ann, pair) or one_action_planned_and_done(ann, pair)
+
+
+def one_action_planned_and_done(ann: Annotations, pair: Pair) -> bool:
+    """Close in meaning, naming the same thing, one main verb told as planned in one and as done in the other
+    ("plans to invoke the Fifth Amendment" / "then invoked her Fifth Amendment right"): the timing rule's pair."""
+    a, b = ann.notes[pair.a], ann.notes[pair.b]
+    return (ann.root(pair.a) != ann.root(pair.b) and pair.cosine >= PLANNED_DONE_MIN and a.verb is not None
+            and a.verb == b.verb and bool(a.entities & b.entities) and planned_vs_done(a, b))
 
 
 def one_action_dated_apart(ann: Annotations, pair: Pair) -> bool:
@@ -230,11 +245,11 @@ def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") 
     for p in band:
         said = asked.get((p.a, p.b))
         # Code's own evidence of one action dated two ways outranks a "different": it is the conflict to report.
-        label, why = check(ann, p, "same" if one_action_dated_apart(ann, p) else said or _rules_label(ann, p))
+        label, why = check(ann, p, "same" if one_action_told_apart(ann, p) else said or _rules_label(ann, p))
         out.append(Relation(p, label, "model" if said else "rules", said, why))
     in_band = {(p.a, p.b) for p in band}
-    for p in pairs:  # one action dated apart, though neither sentence is the other's best match
-        if p.score < SAME_AUTO and (p.a, p.b) not in in_band and one_action_dated_apart(ann, p):
+    for p in pairs:  # one action told two ways, though neither sentence is the other's best match
+        if p.score < SAME_AUTO and (p.a, p.b) not in in_band and one_action_told_apart(ann, p):
             label, why = check(ann, p, "same")
             out.append(Relation(p, label, "code", None, why))
     used = mode == "model" and llm is not None
