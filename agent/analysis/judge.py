@@ -214,6 +214,11 @@ def one_action_dated_apart(ann: Annotations, pair: Pair) -> bool:
             and date_clash(a, b) is not None)
 
 
+def to_ask(ann: Annotations, band: list[Pair], settled: list[Relation]) -> list[Pair]:
+    """The band pairs the model is asked about: those code has not joined already, within the per-article budget."""
+    return _unsettled(band, settled)[:ASK_PER_ARTICLE * len(ann.articles)]
+
+
 def _unsettled(band: list[Pair], settled: list[Relation]) -> list[Pair]:
     """Band pairs whose sentences code has not already joined into one fact (through near-identical pairs)."""
     parent: dict[Key, Key] = {}
@@ -238,8 +243,7 @@ def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") 
             label, why = check(ann, p, "same")
             out.append(Relation(p, label, "code", None, why or "near-identical in meaning"))
     band = _band(pairs)
-    budget = ASK_PER_ARTICLE * len(ann.articles)
-    wanted = _unsettled(band, out)[:budget]
+    wanted = to_ask(ann, band, out)
     checks = controls(ann, pairs)
     asked, failed = ask(ann, wanted, llm, checks) if mode == "model" and llm is not None else ({}, 0)
     for p in band:

@@ -124,7 +124,7 @@ def run(model: str | None, corpus: Path = SAMPLE, baseline: bool = True) -> Floo
         llm = open_llm(model, store=store)
         compare, analysis = measure_stage("compare (pairs judged)", "compare",
                                           lambda: analyse(store, llm, per_article=0), llm, store, model, judged_text)
-        listing = "\n".join(f.text for f in analysis.comparison.facts + analysis.comparison.single_source)
+        listing = lead_listing(analysis.comparison)
         brief, _ = measure_stage("brief (lead)", "brief", lambda: make_brief(analysis, llm), llm, store, model,
                                  listing)
         claims, _ = measure_stage("claims (extract only)", "extract",
@@ -144,10 +144,24 @@ def run(model: str | None, corpus: Path = SAMPLE, baseline: bool = True) -> Floo
     return report
 
 
+def lead_listing(comparison) -> str:
+    """The facts the lead is written from, as the model is shown them: what the lead must read."""
+    from agent.brief.lead import lead_facts, listing
+
+    return listing(lead_facts(comparison), comparison)
+
+
 def judged_text(analysis) -> str:
-    """The sentences the model was asked about, each once: what judging must read at the least."""
-    keys = {k for r in analysis.relations if r.by == "model" for k in (r.pair.a, r.pair.b)}
-    return "\n".join(analysis.ann.notes[k].text for k in sorted(keys))
+    """The sentences of the pairs the model was asked about (the controls too), each once, as it was shown them:
+    what judging must read at the least."""
+    from agent.analysis.candidates import candidate_pairs
+    from agent.analysis.judge import SAME_AUTO, _band, controls, shown, to_ask
+
+    ann = analysis.ann
+    pairs = candidate_pairs(ann)
+    asked = to_ask(ann, _band(pairs), [r for r in analysis.relations if r.pair.score >= SAME_AUTO])
+    asked += list(controls(ann, pairs) or ())
+    return "\n".join(shown(ann, k) for k in sorted({k for p in asked for k in (p.a, p.b)}))
 
 
 def rates(*stages: StageFloor) -> tuple[float, float]:
