@@ -251,3 +251,44 @@ def test_how_they_differ_on_when_meets_the_date_conflict_though_no_word_is_share
     result = answer("How do the outlets differ on when she goes?", store, llm, comparison=comparison)
     assert result.answer.startswith("The outlets differ.")
     assert "March 31" in result.answer and "end of April" in result.answer
+
+
+class AtCosine(FakeEmbedder):
+    """Vectors with chosen cosines to the question: each listed sentence sits at its cosine, the rest far away."""
+
+    def __init__(self, question: str, cosines: dict[str, float]):
+        super().__init__()
+        self.name, self.question, self.cosines = "at-cosine", question, cosines
+
+    def _vector(self, text: str):
+        import numpy as np
+
+        vec = np.zeros(self.dim, dtype=np.float32)
+        if text == self.question:
+            vec[0] = 1.0
+            return vec
+        c = self.cosines.get(text, 0.0)
+        vec[0], vec[1 + hash(text) % (self.dim - 1)] = c, (1 - c * c) ** 0.5
+        return vec
+
+
+def test_a_cited_sentence_must_meet_the_question_as_a_paraphrase_does_and_no_less():
+    from agent.store import Store
+
+    question = "For how long will the pact run?"
+    paraphrase = "Ministers signed the twelve-year agreement at the harbour hall."  # no word of the question
+    elsewhere = "Ministers signed the fishing agreement after a long night at the harbour hall."
+    for cosine, refused in ((0.28, False), (0.22, True)):  # a paraphrase's cosine; an other matter's
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "s.sqlite3")
+            text = paraphrase if not refused else elsewhere
+            fill(store, make_article("Daily Post", [text, "The gate opened."]),
+                 make_article("City News", ["The pact was announced last week by both governments.", "It rained."]))
+            llm = fake_llm(respond=replying("twelve years", "harbour hall"))
+            emb = AtCosine(question, {text: cosine, "The pact was announced last week by both governments.": 0.45})
+            result = answer(question, store, llm, embedder=emb, comparison=None)
+            assert result.abstained == refused, (cosine, result.notes)
+            store.close()

@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel, Field
 
 from agent.qa.evidence import QUESTION_FORM, Evidence
-from agent.qa.match import MIN_RELEVANCE, unstated
+from agent.qa.match import CITED_MIN, MIN_RELEVANCE, unstated
 from agent.qa.retrieval import Hit, keys
 from agent.text.norm import STOPWORDS, words
 from agent.types import Citation
@@ -156,8 +156,8 @@ def _abstain_reason(ev: Evidence, reply: ModelAnswer, new: set[str], support: fl
         return "the answer adds nothing to the question"
     if support < MIN_SUPPORT:
         return f"the cited sentences hold {support:.0%} of the answer's words (need {MIN_SUPPORT:.0%})"
-    if on_topic < MIN_RELEVANCE:
-        return f"the cited sentences meet {on_topic:.0%} of the question (need {MIN_RELEVANCE:.0%})"
+    if on_topic < CITED_MIN:
+        return f"the cited sentences meet {on_topic:.0%} of the question (need {CITED_MIN:.0%})"
     if not fits_question(ev.question, reply.answer):
         return "the answer is not the kind the question asks for"
     return ""

@@ -13,6 +13,9 @@ from agent.text.timeparse import find_time_expressions
 # the question's words. Paraphrased answers score 0.27-0.8, sentences of the same event on other matters 0.0-0.25.
 COS_FULL = 0.6
 MIN_RELEVANCE = 0.5  # half the question's rare words, or a cosine of COS_FULL / 2
+# The sentence an answer cites must meet the question at least as a paraphrase does (cosine 0.27, the low end
+# measured above, is 0.45 of COS_FULL); sentences of the event on other matters stay below (cosine <= 0.25).
+CITED_MIN = 0.45
 
 
 def coverage(question_keys: set[str], text: str, index: SentenceIndex) -> float:
