@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+
 from agent.analysis.annotate import annotate
 from agent.analysis.candidates import candidate_pairs, number_clash
 from agent.analysis.judge import check, relate
@@ -24,16 +25,16 @@ def corpus():
     return [a, b]
 
 
-def saying(answer_for_pair):
-    """A fake model whose pair verdicts come from ANSWER_FOR_PAIR(a_text, b_text); the rest as the fake does."""
+def saying(shared_fact):
+    """A fake model whose pair answers are SHARED_FACT(a_text, b_text) (the fact both state, or "none")."""
     base = pipeline_respond()
 
     def respond(messages, kwargs):
-        if ((kwargs.get("response_format") or {}).get("schema") or {}).get("title") == "PairVerdict":
+        if ((kwargs.get("response_format") or {}).get("schema") or {}).get("title") == "SharedFact":
             user = str(messages[-1].content)
             a = user.split("\nA ", 1)[1].split("\nB ", 1)[0]
             b = user.split("\nB ", 1)[1].split("\n<<<END PAIR>>>", 1)[0]
-            return {"answer": answer_for_pair(a, b)}
+            return {"shared": shared_fact(a, b)}
         return base(messages, kwargs)
 
     return respond
@@ -44,11 +45,10 @@ def joined(analysis, x: str, y: str) -> bool:
 
 
 def truthful(a: str, b: str) -> str:
-    """Knows the walkout and the strike are one fact, and that unrelated sentences are different."""
-    same = {WALKOUT[:20], STRIKE[:20]}
-    if any(s in a for s in same) and any(s in b for s in same):
-        return "same"
-    return "same" if "Varis" in a and "Varis" in b else "different"
+    """Names the fact the walkout and the strike share, and the resignation; "none" for anything else."""
+    if any(WALKOUT[:20] in t for t in (a, b)) and any(STRIKE[:20] in t for t in (a, b)):
+        return "Workers at the Korvala port terminals struck"
+    return "The Korvala port board accepted Lena Varis's resignation" if "Varis" in a and "Varis" in b else "none"
 
 
 def test_a_model_that_passes_the_controls_joins_a_paraphrase_code_alone_misses(store, monkeypatch):
@@ -60,12 +60,31 @@ def test_a_model_that_passes_the_controls_joins_a_paraphrase_code_alone_misses(s
     assert model.run.model_checks["failed_controls"] == 0 and model.run.model_checks["model_decided"] >= 1
 
 
-def test_a_model_that_calls_everything_same_is_not_trusted(store, monkeypatch):
+def test_a_shared_fact_one_sentence_does_not_state_joins_nothing(store, monkeypatch):
     monkeypatch.setenv("NEWSAGENT_EMBEDDER", "fake")
-    yes = analysed(store, corpus(), respond=saying(lambda a, b: "same"))
-    assert yes.run.model_checks["failed_controls"] >= 1
-    assert not joined(yes, WALKOUT, STRIKE)
-    assert all(r.by != "model" or r.label == "different" for r in yes.relations)
+    copier = analysed(store, corpus(), respond=saying(lambda a, b: a.split("): ", 1)[1]))  # copies sentence A
+    assert not joined(copier, WALKOUT, STRIKE)
+    assert not any(r.by == "model" and r.label != "different" and r.pair.cosine < 0.9 for r in copier.relations)
+
+
+def test_a_model_that_finds_nothing_shared_fails_the_near_identical_control(store, monkeypatch):
+    monkeypatch.setenv("NEWSAGENT_EMBEDDER", "fake")
+    blind = analysed(store, corpus(), respond=saying(lambda a, b: "none"))
+    assert blind.run.model_checks["failed_controls"] >= 1
+
+
+def test_verify_shared_wants_the_fact_in_both_sentences():
+    from agent.analysis.judge import verify_shared
+
+    a = make_article("Dock workers walked off the job on Friday at the Korvala port terminals.", "v1", "One")
+    b = make_article("The Korvala port board accepted the resignation of director Lena Varis.", "v2", "Two")
+    c = make_article("Korvala port dock workers walked out on Friday over shift rules.", "v3", "Three")
+    ann = annotate([a, b, c], open_embedder("fake").embed)
+    said = verify_shared(ann, {(("v1", 0), ("v3", 0)): "Korvala port dock workers walked out on Friday",
+                               (("v1", 0), ("v2", 0)): "Dock workers walked off the job at Korvala",
+                               (("v2", 0), ("v3", 0)): "none"})
+    assert said == {(("v1", 0), ("v3", 0)): "same", (("v1", 0), ("v2", 0)): "different",
+                    (("v2", 0), ("v3", 0)): "different"}
 
 
 def test_code_finds_the_conflicting_figure_in_a_pair_the_model_calls_same():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -74,6 +75,7 @@ class Annotations:
     roots: dict[str, str]
     keys: list[Key] = field(default_factory=list)
     idf: dict[str, float] = field(default_factory=dict)
+    embed: Callable[[list[str]], np.ndarray] | None = field(default=None, repr=False)  # for text the model writes
 
     def vector(self, key: Key) -> np.ndarray:
         """The unit embedding of one sentence."""
@@ -262,7 +264,7 @@ def annotate(articles: list[Article], embed, aliases: AliasTable | None = None) 
     vectors = embed([notes[k].text for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
     return Annotations(articles={a.id: a for a in articles}, notes=notes, vectors=np.asarray(vectors, np.float32),
                        rows={k: i for i, k in enumerate(keys)}, aliases=aliases, roots=roots(articles), keys=keys,
-                       idf=idf(list(notes.values())))
+                       idf=idf(list(notes.values())), embed=embed)
 
 
 def idf(notes: list[Note]) -> dict[str, float]:

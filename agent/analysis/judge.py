@@ -1,26 +1,33 @@
 """Do two outlets' sentences state the same fact? Near-copies by code; the uncertain band asked of the model.
 
-The model answers one pair per call, grammar-constrained: same or different (measured here: asked down a list,
-the 1.5B and 0.5B models give every pair the same label). Two control pairs whose answer code knows go with
-every run; a model that fails either is not trusted and code decides instead. On the pairs the comparison
-joins, code finds what conflicts (figures, dates, planned vs done, a denial, a quotation's words, a term).
-`mode="rules"` decides the band without the model: the model-free baseline the evals compare against.
+The model is asked, one pair per call and grammar-constrained, to write the fact both sentences state, or "none".
+Code verifies that fact against each sentence (its words and its meaning) before it joins the pair, so a
+stronger model that names shared facts better finds more agreement, and a weak one that copies a sentence or
+says "none" finds less (measured here: asked "same or different", the 1.5B said "different" even to
+near-identical sentences). Two control pairs whose answer code knows go with every run; a model that fails
+either is not trusted and code decides instead. On the pairs the comparison joins, code finds what conflicts
+(figures, dates, planned vs done, a denial, a quotation's words, a term). `mode="rules"` decides the band
+without the model: the model-free baseline the evals compare against.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel
+import numpy as np
+from pydantic import BaseModel, Field
 
 from agent.analysis.annotate import Annotations, Key
 from agent.analysis.candidates import (Pair, date_clash, number_clash, planned_vs_done, quote_pair)
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
+from agent.text.norm import content_words
 from agent.text.quotes import phrase_drift
 
+_YEAR = re.compile(r"#(?:19|20)\d\d")
 Label = Literal["same", "number", "date", "status", "quote", "speaker", "term", "different"]
 Verdict = Literal["same", "different"]  # what the model is asked; code finds which detail conflicts
 CONFLICTS = frozenset({"number", "date", "status", "quote", "speaker", "term"})
@@ -37,8 +44,14 @@ NO_EVIDENCE = 0.30  # a "same" below this cosine needs a shared name, number or 
 PLANNED_DONE_MIN = 0.55  # cosine at which one action of one thing, planned in one and done in the other, is one fact
 DATED_APART_MIN = 0.6  # cosine at which two sentences dating one action of the same people apart tell one fact
 SAME_STATEMENT = 0.85  # sentences this close that quote different words report one statement, altered
-ASK_PER_ARTICLE = 3  # model questions per article: the comparison's budget grows with the corpus, not its square
+ASK_PER_ARTICLE = 5  # model questions per article: the comparison's budget grows with the corpus, not its square
 SHOWN_WORDS = 40  # a longer sentence is shown to the model cut to its first words (the prompt is the cost)
+SHARED_CHARS = 160  # the shared fact the model writes: a short statement, not a copied sentence
+SHARED_TOKENS = 48
+SHARED_MIN_WORDS = 3  # content words a shared fact needs to state anything ("none", "both", a bare name do not)
+SHARED_SUPPORT = 0.5  # share of the fact's content words a sentence must hold, with SHARED_MEANING of closeness
+SHARED_MEANING = 0.5
+SHARED_PARAPHRASE = 0.75  # or a closeness in meaning that alone shows the sentence states it in other words
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +70,10 @@ class Relation:
         return self.label != "different"
 
 
-class PairVerdict(BaseModel):
-    """The model's answer for one pair."""
+class SharedFact(BaseModel):
+    """The model's answer for one pair: the fact both sentences state, or "none"."""
 
-    answer: Verdict
+    shared: str = Field(max_length=SHARED_CHARS)
 
 
 def shown(ann: Annotations, key: Key) -> str:
@@ -83,16 +96,18 @@ def controls(ann: Annotations, pairs: list[Pair]) -> tuple[Pair, Pair] | None:
 
 def ask(ann: Annotations, pairs: list[Pair], llm, checks: tuple[Pair, Pair] | None = None
         ) -> tuple[dict[tuple[Key, Key], Verdict], int]:
-    """The model's trusted verdicts for PAIRS, and how many of the two controls it failed.
+    """The model's trusted verdicts for PAIRS ("same": a shared fact code verified in both), and how many of the
+    two controls it failed.
 
-    A model that calls the unrelated control "same" says "same" to anything: none of its "same" verdicts is
-    trusted. One that calls the near-identical control "different" gives "different" no weight (the band is
-    different facts by default anyway), so only its "same" verdicts count."""
+    A model that joins the unrelated control joins anything: none of its "same" verdicts is trusted. One that
+    fails the near-identical control gives "different" no weight (the band is different facts by default
+    anyway), so only its "same" verdicts count."""
     prompt = load_prompt("compare_pairs")
     asked = list(checks or ()) + pairs
     requests = [(prompt, {"a": shown(ann, p.a), "b": shown(ann, p.b)}) for p in asked]
-    answers = llm.structured_batch(requests, PairVerdict, purpose="compare", max_tokens=12)
-    said = {(p.a, p.b): a.answer for p, a in zip(asked, answers) if not isinstance(a, ModelOutputError)}
+    answers = llm.structured_batch(requests, SharedFact, purpose="compare", max_tokens=SHARED_TOKENS)
+    facts = {(p.a, p.b): a.shared for p, a in zip(asked, answers) if not isinstance(a, ModelOutputError)}
+    said = verify_shared(ann, facts)
     if not checks:
         return {(p.a, p.b): said[(p.a, p.b)] for p in pairs if (p.a, p.b) in said}, 0
     yes_bias = said.get((checks[1].a, checks[1].b)) != "different"
@@ -100,6 +115,37 @@ def ask(ann: Annotations, pairs: list[Pair], llm, checks: tuple[Pair, Pair] | No
     trusted = {(p.a, p.b): v for p in pairs if (v := said.get((p.a, p.b))) and
                ((v == "same" and not yes_bias) or (v == "different" and not no_bias))}
     return trusted, yes_bias + no_bias
+
+
+def verify_shared(ann: Annotations, facts: dict[tuple[Key, Key], str]) -> dict[tuple[Key, Key], Verdict]:
+    """"same" where the model's shared fact is a statement that each of the two sentences holds: most of its words
+    with some closeness in meaning, or a closeness in meaning that shows a paraphrase; else "different"."""
+    texts = [f for f in facts.values() if len(content_words(f)) >= SHARED_MIN_WORDS]
+    vectors = dict(zip(texts, np.asarray(ann.embed(texts)))) if ann.embed and texts else {}
+    out: dict[tuple[Key, Key], Verdict] = {}
+    for (a, b), fact in facts.items():
+        ok = fact in texts and all(_states(ann, k, fact, vectors.get(fact)) for k in (a, b))
+        out[(a, b)] = "same" if ok else "different"
+    return out
+
+
+def rare_word_support(ann: Annotations, fact: str, key: Key) -> float:
+    """Share of the fact's content words that sentence KEY holds, each weighted by its rarity in the corpus: the
+    story's own words ("Belarus", "Ukraine") everywhere say little about which fact."""
+    wanted = content_words(fact)
+    top = max(ann.idf.values(), default=1.0)
+    weight = {w: ann.idf.get(w, top) for w in wanted}
+    total = sum(weight.values())
+    return sum(v for w, v in weight.items() if w in ann.notes[key].words) / total if total else 0.0
+
+
+def _states(ann: Annotations, key: Key, fact: str, vector) -> bool:
+    """Whether sentence KEY states FACT: its words and meaning, or its meaning alone (words only without vectors)."""
+    support = rare_word_support(ann, fact, key)
+    if vector is None:
+        return support >= SHARED_SUPPORT
+    closeness = float(vector @ ann.vector(key))
+    return (support >= SHARED_SUPPORT and closeness >= SHARED_MEANING) or closeness >= SHARED_PARAPHRASE
 
 
 def check(ann: Annotations, pair: Pair, label: Label | Verdict) -> tuple[Label, str]:
@@ -183,7 +229,12 @@ def _band(pairs: list[Pair]) -> list[Pair]:
     best, mutual = _best_matches(pairs)
     band = [p for p in pairs if p.score < SAME_AUTO and (p.a, p.b) in best
             and (p.score >= ASK_MIN or (p.anchors and p.score >= ANCHORED_MIN) or (p.a, p.b) in mutual)]
-    return sorted(band, key=lambda p: (not p.anchors, -(p.score + MUTUAL_BOOST * ((p.a, p.b) in mutual))))
+    return sorted(band, key=lambda p: (not _strong(p), -(p.score + MUTUAL_BOOST * ((p.a, p.b) in mutual))))
+
+
+def _strong(pair: Pair) -> bool:
+    """The pair shares a quotation or a figure; a bare year (shared by many facts of one story) is no such sign."""
+    return any(not _YEAR.fullmatch(a) for a in pair.anchors)
 
 
 def _rules_label(ann: Annotations, pair: Pair) -> Label:

@@ -133,12 +133,13 @@ _PAIR = re.compile(r"^A \([^)]*\): (.*)\nB \([^)]*\): (.*)$", re.M)
 
 
 def _pair(user: str, schema: dict) -> dict:
-    """Same when the two sentences share at least half the words of the shorter one."""
+    """The words A shares with B, in A's order, when they are at least half the shorter sentence; else "none"."""
     found = _PAIR.search(user)
     if not found:
-        return {"answer": "different"}
-    wa, wb = set(found.group(1).lower().split()), set(found.group(2).lower().split())
-    return {"answer": "same" if len(wa & wb) >= 0.5 * max(1, min(len(wa), len(wb))) else "different"}
+        return {"shared": "none"}
+    a, b = found.group(1).split(), found.group(2).lower().split()
+    shared = [w for w in a if w.lower() in set(b)]
+    return {"shared": " ".join(shared)[:150] if len(shared) >= 0.5 * max(1, min(len(a), len(b))) else "none"}
 
 
 def _events(user: str, schema: dict) -> dict:
@@ -154,7 +155,7 @@ def _events(user: str, schema: dict) -> dict:
 
 
 RESPONDERS: dict[str, Callable[[str, dict], dict]] = {
-    "SentenceClaims": _extract, "Lead": _lead, "ModelAnswer": _qa, "PairVerdict": _pair,
+    "SentenceClaims": _extract, "Lead": _lead, "ModelAnswer": _qa, "SharedFact": _pair,
     "Verdict": lambda user, schema: {"supported": True, "reason": ""},
     "EventPairs": _events,
 }
