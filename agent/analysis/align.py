@@ -42,9 +42,13 @@ class _Groups:
         if any(cos[(a, b)] < SAME_ARTICLE_MIN for a, b in pairs if a[0] == b[0]):
             return False
         # Between independent voices only: a copy and its original linking to a sentence must not count twice.
-        cross = {(self.ann.root(a), self.ann.root(b)): (a, b) for a, b in pairs if self.ann.root(a) != self.ann.root(b)}
-        linked = sum(1 for a, b in cross.values() if self.linked(a, b, cos[(a, b)]))
-        return not cross or linked >= LINKED_SHARE * len(cross)
+        # Two voices are linked when any of their sentence pairs is (an original's, or its copy's).
+        cross: dict[tuple[str, str], bool] = {}
+        for a, b in pairs:
+            voices = (self.ann.root(a), self.ann.root(b))
+            if voices[0] != voices[1]:
+                cross[voices] = cross.get(voices, False) or self.linked(a, b, cos[(a, b)])
+        return not cross or sum(cross.values()) >= LINKED_SHARE * len(cross)
 
     def linked(self, a: Key, b: Key, cos: float) -> bool:
         """A decided relation joins the two sentences, or they are close in meaning and words."""
