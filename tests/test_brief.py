@@ -148,3 +148,20 @@ def test_html_parses_and_every_citation_link_resolves_to_its_sentence(store):
     for href, title in zip(parser.hrefs, parser.titles):
         sentence = title.split(": ", 1)[1]
         assert sentence in texts and sentence in parser.ids[href]
+
+
+def test_a_template_line_is_checked_against_what_it_quotes_not_its_own_wording():
+    from agent.brief.citecheck import check_sections
+    from agent.types import BriefSection, CitedSentence
+
+    a = make_article("Rescuers saved 25 people, and nine are still missing.", "t1", "Courier")
+    b = make_article("Six people are still missing and 25 were rescued.", "t2", "Herald")
+    cites = [a.cite(0), b.cite(0)]
+    right = CitedSentence(text="Different numbers (unresolved): Courier and Herald state this differently (the "
+                               "figures differ: 'nine' vs 'Six'; found by code).", citations=cites)
+    wrong = CitedSentence(text="Different numbers (unresolved): Courier and Herald state this differently (the "
+                               "figures differ: 'eleven' vs 'Six'; found by code).", citations=cites)
+    section = BriefSection(title="Where they differ, and why", sentences=[right, wrong])
+    result = check_sections([section], {a.id: a, b.id: b}, strict_titles=set())
+    assert right.support == 1.0 and not right.flagged
+    assert wrong.flagged and result.flagged == 1  # 'eleven' is in neither cited sentence

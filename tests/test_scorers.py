@@ -187,9 +187,21 @@ def test_citation_validity_and_support_rate(world):
               {"text": "The bridge cost 12 million euros.", "citations": [ref("A", 1, a, text="It cost 1 euro.")]},
               {"text": "Everyone cheered.", "citations": []})
     res = scorers.score_citations(b, a)
-    assert res.counts == {"citations": 3, "valid": 2, "sentences": 4, "supported": 1}
-    assert res.values == {"citation_validity": pytest.approx(2 / 3), "support_rate": 0.25}
+    assert res.counts == {"citations": 3, "valid": 2, "sentences": 4, "supported": 1, "supported_all_words": 1}
+    assert res.values == {"citation_validity": pytest.approx(2 / 3), "support_rate": 0.25,
+                          "support_rate_all_words": 0.25}
     assert "1 invalid citation(s)" in res.failures()[0].why + res.failures()[1].why
+
+
+def test_a_template_line_is_held_to_what_it_quotes_from_its_citations(world):
+    gold, a = world
+    cite = [ref("A", 0, a)]
+    quoted = a["A"].sentences[0].text.split()[1]
+    right = {"text": f"Wording drift (our label): Outlet One writes '{quoted}'.", "citations": cite, "origin": "template"}
+    wrong = {"text": "Wording drift (our label): Outlet One writes 'zeppelin'.", "citations": cite, "origin": "template"}
+    res = scorers.score_citations(brief(a, right, wrong), a)
+    assert res.counts["supported"] == 1 and res.values["support_rate_all_words"] == 0.0
+    assert "zeppelin" in res.failures()[0].item
 
 
 def test_brief_coverage_counts_only_valid_citations(world):
@@ -203,7 +215,8 @@ def test_brief_coverage_counts_only_valid_citations(world):
 def test_a_malformed_brief_is_counted_not_skipped(world):
     _, a = world
     res = scorers.score_citations({"sections": [{"title": "x"}, {"title": "y", "sentences": [{"no": "text"}]}]}, a)
-    assert res.counts["invalid"] == 2 and res.values == {"citation_validity": 1.0, "support_rate": 0.0}
+    assert res.counts["invalid"] == 2 and res.values == {"citation_validity": 1.0, "support_rate": 0.0,
+                                                     "support_rate_all_words": 0.0}
 
 
 # --- questions ----------------------------------------------------------------------------------

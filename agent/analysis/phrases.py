@@ -108,7 +108,7 @@ def name_divergences(ann: Annotations) -> list[Divergence]:
             if hit:
                 sides.append(side(hit[0], [hit[1]]))
         if len(sides) >= 2:
-            spellings = " / ".join(s for s, _ in _spellings(group))
+            spellings = " / ".join(f"“{s}”" for s, _ in _spellings(group))
             out.append(Divergence(id=div_id("name_variant", sides), kind="name_variant", sides=sides,
                                   resolution="same_entity", rationale=f"One name, spelled {spellings}.",
                                   confidence=0.8))

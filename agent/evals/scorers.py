@@ -24,6 +24,7 @@ from agent.evals.results import (  # noqa: F401  (Detail and ScoreResult re-expo
     sentence_at,
     valid_span,
 )
+from agent.brief.citecheck import asserted
 from agent.text.norm import content_words, support_score, words
 from agent.types import DIVERGENCE_KINDS, Article
 
@@ -190,24 +191,28 @@ def _citations(sentence: Mapping) -> list:
 
 
 def score_citations(brief: Any, articles: Mapping[str, Article], threshold: float = SUPPORT_THRESHOLD) -> ScoreResult:
-    """Citation validity (each span is exactly its article's text) and support rate of brief sentences."""
+    """Citation validity (each span is exactly its article's text) and support rate of brief sentences: of what
+    each asserts from its sources (a template line: what it quotes). `support_rate_all_words` scores every word."""
     res = ScoreResult(scorer="citations")
     sentences = brief_sentences(brief, res)
-    n_cites = n_valid = supported = 0
+    n_cites = n_valid = supported = literal = 0
     for k, s in enumerate(sentences):
         cites = _citations(s)
         valid = [c["text"] for c in cites if valid_span(c, articles)]
         n_cites, n_valid = n_cites + len(cites), n_valid + len(valid)
-        score = support_score(s["text"], valid) if valid else 0.0
+        score = support_score(asserted(s["text"], s.get("origin", "source")), valid) if valid else 0.0
         ok = score >= threshold
         supported += ok
+        literal += bool(valid) and support_score(s["text"], valid) >= threshold
         why = "" if ok else ("no valid citation" if not valid else f"support {score:.2f}") + (
             f"; {len(cites) - len(valid)} invalid citation(s)" if len(cites) > len(valid) else "")
         res.details.append(Detail(item=f"sentence:{k} {s['text'][:80]!r}", ok=ok and len(valid) == len(cites),
                                   why=why, score=score))
-    res.counts.update(citations=n_cites, valid=n_valid, sentences=len(sentences), supported=supported)
+    res.counts.update(citations=n_cites, valid=n_valid, sentences=len(sentences), supported=supported,
+                      supported_all_words=literal)
     res.values.update(citation_validity=ratio(n_valid, n_cites, 0.0 if sentences else 1.0),
-                      support_rate=ratio(supported, len(sentences), 0.0))
+                      support_rate=ratio(supported, len(sentences), 0.0),
+                      support_rate_all_words=ratio(literal, len(sentences), 0.0))
     return res
 
 
