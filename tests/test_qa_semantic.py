@@ -292,3 +292,28 @@ def test_a_cited_sentence_must_meet_the_question_as_a_paraphrase_does_and_no_les
             result = answer(question, store, llm, embedder=emb, comparison=None)
             assert result.abstained == refused, (cosine, result.notes)
             store.close()
+
+
+def test_the_form_of_a_question_names_the_kind_of_detail_it_asks_for():
+    from agent.qa.evidence import detail_asked
+
+    assert detail_asked("In what year was the vessel constructed?") == {"date"}
+    assert detail_asked("How cold was the lake?") == {"number"}
+    assert detail_asked("How many were rescued, and when?") == {"number", "date"}
+    assert detail_asked("Who confirmed his arrival?") == set()
+
+
+def test_how_the_outlets_name_a_thing_is_told_with_each_wording(store):
+    wire = "The two leaders upgraded their ties to an all-weather strategic partnership in September."
+    copy = "The two leaders upgraded their ties to an all-weather strategic cooperation in September."
+    a, b = fill(store, make_article("Wire Service", [wire, "Trade grew by a third."]),
+                make_article("Copy Desk", [copy, "Police are investigating."]))
+    drift = Divergence(id="w1", kind="wording_drift", sides=[_side(a, 0), _side(b, 0)], resolution="minor_wording",
+                       rationale="Wire Service writes “partnership”, Copy Desk “cooperation”.", confidence=0.8)
+    comparison = Comparison(facts=[], single_source=[], coverage={}, divergences=[drift])
+    llm = fake_llm(respond=replying("an all-weather strategic partnership", "all-weather strategic partnership"))
+    named = answer("How do the outlets name the ties the two leaders upgraded to?", store, llm, comparison=comparison)
+    assert "partnership" in named.answer and "cooperation" in named.answer
+    asked = answer("When did the two leaders upgrade their ties?", store,
+                   fake_llm(respond=replying("In September.", "in September")), comparison=comparison)
+    assert "cooperation" not in asked.answer  # a wording difference does not answer any other question

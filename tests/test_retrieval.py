@@ -128,3 +128,12 @@ def test_sentence_vectors_come_from_the_embedding_cache(store, monkeypatch):
     monkeypatch.setattr(embedder, "embed", lambda texts: (_ for _ in ()).throw(AssertionError("re-embedded")))
     vectors = open_index(store).attach(embedder, store)  # a reloaded index: vectors read back, not recomputed
     assert vectors.shape == (len(open_index(store).refs), embedder.dim)
+
+
+def test_a_question_asking_for_a_year_ranks_the_sentences_that_hold_one_higher():
+    ferry = ["The ferry sank in a storm on the lake.", "The ferry company had been warned about the ferry.",
+             "Divers searched the ferry and the lake.", "The ferry, launched in 1987, carried 60 people."]
+    index = SentenceIndex.build([make_article("Lake Post", ferry)])
+    plain = [h.ref.text for h in index.search("What year was the ferry made?", k=2)]
+    typed = [h.ref.text for h in index.search("What year was the ferry made?", k=2, detail=frozenset({"date"}))]
+    assert ferry[3] not in plain and ferry[3] in typed

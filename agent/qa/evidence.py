@@ -27,8 +27,9 @@ COMPARE_FORM = frozenset(keys("spell spelling spelled name names named call call
                               "report reported describe described"))
 COMPARATIVE = re.compile(r"\b(?:outlets?|sources|newspapers|media)\b|\bwho reported\b|\bdiffer|\bdisagree|\bcompare",
                          re.IGNORECASE)
-DETAIL_FORMS = ((re.compile(r"\bwhen\b|\bwhat (?:day|date|time)\b", re.IGNORECASE), "date"),
-                (re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE), "number"))
+DETAIL_FORMS = ((re.compile(r"\bwhen\b|\b(?:what|which) (?:day|date|time|year|month)\b", re.IGNORECASE), "date"),
+                (re.compile(r"\bhow (?:many|much|long|far|old|big|large|high|deep|fast|cold|hot|warm|strong|"
+                            r"powerful|heavy|tall|wide|severe)\b", re.IGNORECASE), "number"))
 PRONOUN = re.compile(r"\b(?:he|she|they|it|him|her|his|them|their|its|that|this|there|those|these|then)\b",
                      re.IGNORECASE)
 NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
@@ -134,7 +135,8 @@ def gather(question: str, store: Store, history: History | None = None, article_
         index.attach(embedder, store)
         vector, name = embed_cached(embedder, [focus(query) if comparative else query], store)[0], embedder.name
     k, per_article = (K_COMPARE, 2) if comparative else (K, None)
-    hits = index.search(query, k, per_article=per_article, vector=vector, embedder=name)
+    hits = index.search(query, k, per_article=per_article, vector=vector, embedder=name,
+                        detail=frozenset(detail_asked(question)))
     wanted = keys(question) - QUESTION_FORM - (COMPARE_FORM if comparative else frozenset())
     ev = Evidence(question, query, context, hits, [], [], comparative, index, wanted, vector, name)
     first, matched = divergence_hits(comparison, wanted, ev.meets, detail_asked(question)) if comparative else ([], 0.0)

@@ -21,6 +21,8 @@ from agent.llm.embed import Embedder, embed_cached
 from agent.text.safety import detector_key, looks_like_injection, unreportable  # noqa: F401 (re-exported)
 from agent.store import Store
 from agent.text.norm import STOPWORDS, stem, verb_key, words
+from agent.text.numbers import extract_quantities
+from agent.text.timeparse import find_time_expressions
 from agent.types import Article, Citation
 
 INDEX_VERSION = 2  # 2: sentences the safety verdict refuses (with their paragraph) are left out
@@ -30,6 +32,7 @@ WINDOW = 1  # neighbours on each side: a sentence's pronouns are often resolved 
 # MiniLM, a paraphrase of the question's answer 0.27 and up (measured on the eval questions).
 DENSE_FLOOR = 0.2
 DENSE_WEIGHT = 2.0  # the two BM25 rankings are one lexical signal seen twice; meaning weighs as much as both
+DETAIL_WEIGHT = 1.0  # the sentences holding the kind of detail the question asks for, nearest in meaning first
 
 def terms(text: str) -> list[str]:
     """The BM25 tokens of a text: stems of its content words, in order."""
@@ -82,6 +85,7 @@ class SentenceIndex:
         self.sentences, self.windows = sentences, windows
         self.vectors: dict[str, np.ndarray] = {}  # embedder name -> one unit row per ref
         self.rows = {(r.article_id, r.index): i for i, r in enumerate(refs)}
+        self._holds: dict[str, np.ndarray] = {}  # detail kind -> which sentences hold one
 
     def attach(self, embedder: Embedder, store: Store) -> np.ndarray:
         """The sentence vectors of EMBEDDER (from the store's embedding cache; unseen sentences embedded once)."""
@@ -136,17 +140,29 @@ class SentenceIndex:
             return np.zeros(len(self.refs), dtype=np.float32)
         return np.asarray(model.get_scores(known), dtype=np.float32)[: len(self.refs)]
 
+    def holds(self, kind: str) -> np.ndarray:
+        """Which sentences hold a detail of KIND ("date": a time phrase, "number": a figure)."""
+        if kind not in self._holds:
+            self._holds[kind] = np.array([bool(DETAIL_FINDERS[kind](r.text)) for r in self.refs], dtype=bool)
+        return self._holds[kind]
+
     def search(self, query: str, k: int = 8, *, per_article: int | None = None,
-               vector: np.ndarray | None = None, embedder: str = "") -> list[Hit]:
+               vector: np.ndarray | None = None, embedder: str = "", detail: frozenset[str] = frozenset()
+               ) -> list[Hit]:
         """The K best sentences for QUERY, best first, at most PER_ARTICLE from one article when given.
 
         With the query's VECTOR (and the EMBEDDER whose sentence vectors are attached) the sentences nearest in
-        meaning join the BM25 rankings, so a question in other words than the article's still finds them.
+        meaning join the BM25 rankings, so a question in other words than the article's still finds them. With
+        the DETAIL kinds the question asks for ("what year": a date), the sentences holding one rank once more.
         """
         q = terms(query)
         by_sentence, by_window = self._scores(self.sentences, q), self._scores(self.windows, q)
         cosines = self._cosines(vector, embedder)
         rankings = [(by_sentence, 0.0, 1.0), (by_window, 0.0, 1.0), (cosines, DENSE_FLOOR, DENSE_WEIGHT)]
+        for kind in sorted(detail & set(DETAIL_FINDERS)):
+            near = cosines if vector is not None else by_sentence
+            rankings.append((np.where(self.holds(kind), near, 0.0), DENSE_FLOOR if vector is not None else 0.0,
+                             DETAIL_WEIGHT))
         fused = np.zeros(len(self.refs), dtype=np.float64)
         for scores, floor, weight in rankings:
             order = np.argsort(-scores, kind="stable")
@@ -169,6 +185,9 @@ class SentenceIndex:
         if vector is None or rows is None or not len(rows):
             return np.zeros(len(self.refs), dtype=np.float32)
         return rows @ np.asarray(vector, dtype=np.float32)
+
+
+DETAIL_FINDERS = {"date": find_time_expressions, "number": extract_quantities}
 
 
 def index_root() -> Path:

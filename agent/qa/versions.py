@@ -7,11 +7,13 @@ import re
 
 from agent.brief.versions import CONFLICT_KINDS, Key, contradicts_resolution, divergences_of, key, set_aside
 from agent.qa.checks import Answer, abstain
-from agent.qa.evidence import Evidence
+from agent.qa.evidence import COMPARE_FORM, Evidence
 from agent.qa.match import MIN_RELEVANCE, unstated
+from agent.qa.retrieval import keys
 from agent.types import Citation, Comparison, Divergence, DivergenceSide, FactCluster
 
 MAX_VERSIONS = 4
+WORDING_KINDS = frozenset({"wording_drift", "name_variant"})
 WHY_CHARS = 300  # the comparison's rationale, cut at a sentence end: the why, not its full working
 # What a set-aside version was, by the resolution that set it aside.
 STATUS = {"event_happened": "written before the event happened", "superseded": "an earlier version, later changed",
@@ -68,7 +70,7 @@ def _divergence(ev: Evidence, result: Answer, comparison: Comparison, cited: set
 def _sides_to_tell(ev: Evidence, result: Answer, d: Divergence, candidates: set[Key], cited_aside: set[Key]
                    ) -> list[int]:
     """The sides of D to tell in the answer; none when D is not a conflict the answer rests on."""
-    if d.kind not in CONFLICT_KINDS or not candidates & _keys(d) or len(d.sides) < 2:
+    if d.kind not in CONFLICT_KINDS | _asked_wording(ev) or not candidates & _keys(d) or len(d.sides) < 2:
         return []
     if cited_aside & _keys(d):  # the answer cites a version this conflict set aside: tell every version
         return list(range(len(d.sides)))
@@ -82,6 +84,11 @@ def _sides_to_tell(ev: Evidence, result: Answer, d: Divergence, candidates: set[
     if len({d.sides[i].outlet for i in sides}) < 2 or _agree(ev, result, d, sides):
         return []
     return sides
+
+
+def _asked_wording(ev: Evidence) -> frozenset[str]:
+    """Divergences of wording alone answer a question about how the outlets name, call or word something."""
+    return WORDING_KINDS if ev.comparative and keys(ev.question) & COMPARE_FORM else frozenset()
 
 
 def _keys(d: Divergence) -> set[Key]:
