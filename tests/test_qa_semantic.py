@@ -317,3 +317,13 @@ def test_how_the_outlets_name_a_thing_is_told_with_each_wording(store):
     asked = answer("When did the two leaders upgrade their ties?", store,
                    fake_llm(respond=replying("In September.", "in September")), comparison=comparison)
     assert "cooperation" not in asked.answer  # a wording difference does not answer any other question
+
+
+def test_a_conflict_none_of_whose_versions_holds_the_answer_leaves_it_alone(store):
+    comparison = _timing(store)
+    gazette = comparison.divergences[0].sides[1]
+    cost = store.get_article(gazette.article_id).ref(1)  # "It cost 12 million euros.", merged into the done side
+    gazette.sentence_refs.append(cost)
+    llm = fake_llm(respond=replying("It cost 12 million euros.", "12 million euros"))
+    result = answer("How much did the Kessel bridge cost?", store, llm, comparison=comparison)
+    assert not result.abstained and result.answer == "It cost 12 million euros."

@@ -81,7 +81,7 @@ def _sides_to_tell(ev: Evidence, result: Answer, d: Divergence, candidates: set[
     # The first two sides are the sentences the conflict was found between (merged sides follow): telling only
     # sides of one version would say "the outlets differ" over sentences that agree.
     sides = sorted(set(sides) | {0, 1})
-    if len({d.sides[i].outlet for i in sides}) < 2 or _agree(ev, result, d, sides):
+    if len({d.sides[i].outlet for i in sides}) < 2 or _agree(ev, result, d, sides) or _untouched(ev, result, d):
         return []
     return sides
 
@@ -104,6 +104,15 @@ def _agree(ev: Evidence, result: Answer, d: Divergence, sides: list[int]) -> boo
     if d.kind != "number_or_date" or result.abstained or ev.comparative:
         return False
     return all(not unstated(result.answer, d.sides[i].text, ev.query) for i in sides)
+
+
+def _untouched(ev: Evidence, result: Answer, d: Divergence) -> bool:
+    """The answer's own figures, dates and names appear in no version of the conflict: it answers something else
+    ("12 years" beside a signing told as planned and as done)."""
+    if result.abstained or ev.comparative:
+        return False
+    specifics = unstated(result.answer, "", ev.query)
+    return bool(specifics) and all(unstated(result.answer, s.text, ev.query) == specifics for s in d.sides)
 
 
 def _cite(side: DivergenceSide, ref) -> Citation:
