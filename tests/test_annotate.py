@@ -44,3 +44,11 @@ def test_an_infinitive_after_a_past_verb_is_dated_behind():
 def test_a_passive_expectation_is_dated_ahead():
     text = "An independent inquiry headed by a retired judge is expected to report by September."
     assert dated_actions(text, date(2026, 3, 13), future=False) == (("report", "2026-09"),)
+
+
+def test_to_and_a_verb_is_a_plan_only_after_a_word_of_intent():
+    thursday = date(2016, 9, 29)
+    voted = "The House ensured the bill will become law after voting 348-77 to override Wednesday afternoon."
+    assert event_time(voted, thursday, future=False)[0] == "2016-09-28"  # the vote of the day before, not next week
+    planned = "Lois Lerner plans to invoke the Fifth Amendment on Wednesday."
+    assert event_time(planned, thursday, future=False)[0] == "2016-10-05"

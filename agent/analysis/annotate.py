@@ -187,6 +187,11 @@ def reported_clause(text: str) -> str:
 
 
 _BASE_AFTER = frozenset("will would to 'll ’ll shall".split())
+# Words before "to + verb" that make it a plan or an expectation ("plans to leave on Friday"; "is going to").
+_INTENT = frozenset("plan plans planning planned intend intends intending aim aims aiming hope hopes hoping want wants "
+                    "wanting expect expects expecting prepare prepares preparing going set due scheduled slated poised "
+                    "likely about ready able agreed agrees vowed vows promised promises pledged pledges threatened "
+                    "threatens decided decides".split())
 
 
 def _verb_before(text: str, start: int) -> tuple[str, Tense] | None:
@@ -209,6 +214,8 @@ def _verb_before(text: str, start: int) -> tuple[str, Tense] | None:
                 passive = tokens[i - 3] if i >= 3 else ""  # "is expected to report": ahead; "was set to": either
                 return verb_key(w), "future" if passive in _PRESENT | {"be", "been"} else None if passive in (
                     "was", "were") else "past"
+            if tokens[i - 1] == "to" and (i < 2 or tokens[i - 2] not in _INTENT):
+                return verb_key(w), None  # "after voting to override Wednesday": a purpose, not a plan
             return verb_key(w), "future"
     return None
 
