@@ -141,3 +141,14 @@ def test_one_action_planned_in_one_outlet_and_done_in_another_is_joined_for_the_
     assert label == "status" and "planned" in why  # the timing rule, not a contradiction, explains it
     assert not one_action_planned_and_done(ann, Pair(("p1", 0), ("p2", 0), 0.4))  # far in meaning
     assert not one_action_planned_and_done(ann, Pair(("p3", 0), ("p2", 0), 0.6))  # another action
+
+
+def test_the_outlets_the_model_echoes_are_not_part_of_the_shared_fact():
+    from agent.analysis.judge import verify_shared, without_outlets
+
+    a = make_article("This followed a 97-1 vote hours earlier in the Senate.", "t1", "Fox News")
+    b = make_article("The final vote in the Senate was 97-1.", "t2", "HuffPost")
+    ann = annotate([a, b], open_embedder("fake").embed)
+    echoed = "Fox News and HuffPost reported the same 97-1 Senate vote."
+    assert without_outlets(echoed, ["Fox News", "HuffPost"]) == "97-1 Senate vote"
+    assert verify_shared(ann, {(("t1", 0), ("t2", 0)): echoed}) == {(("t1", 0), ("t2", 0)): "same"}

@@ -27,6 +27,9 @@ from agent.prompts import load_prompt
 from agent.text.norm import content_words
 from agent.text.quotes import phrase_drift
 
+# What is left of "Fox News and HuffPost reported the same …" once the outlets are gone.
+_ECHO = re.compile(r"^(?:(?:both|and|two|outlets?|sentences?)\b[\s,]*)*(?:(?:reported|reports?|say|says|said|states?|"
+                   r"stated|wrote|writes?)\s+)?(?:that\s+)?(?:the\s+same\s+)?", re.IGNORECASE)
 _YEAR = re.compile(r"#(?:19|20)\d\d")
 Label = Literal["same", "number", "date", "status", "quote", "speaker", "term", "different"]
 Verdict = Literal["same", "different"]  # what the model is asked; code finds which detail conflicts
@@ -120,6 +123,8 @@ def ask(ann: Annotations, pairs: list[Pair], llm, checks: tuple[Pair, Pair] | No
 def verify_shared(ann: Annotations, facts: dict[tuple[Key, Key], str]) -> dict[tuple[Key, Key], Verdict]:
     """"same" where the model's shared fact is a statement that each of the two sentences holds: most of its words
     with some closeness in meaning, or a closeness in meaning that shows a paraphrase; else "different"."""
+    labels = [a.label for a in ann.articles.values()]
+    facts = {pair: without_outlets(f, labels) for pair, f in facts.items()}
     texts = [f for f in facts.values() if len(content_words(f)) >= SHARED_MIN_WORDS]
     vectors = dict(zip(texts, np.asarray(ann.embed(texts)))) if ann.embed and texts else {}
     out: dict[tuple[Key, Key], Verdict] = {}
@@ -127,6 +132,15 @@ def verify_shared(ann: Annotations, facts: dict[tuple[Key, Key], str]) -> dict[t
         ok = fact in texts and all(_states(ann, k, fact, vectors.get(fact)) for k in (a, b))
         out[(a, b)] = "same" if ok else "different"
     return out
+
+
+def without_outlets(fact: str, labels: list[str]) -> str:
+    """The fact without the outlets the model was shown and echoes ("Fox News and HuffPost reported the same final
+    tally of 97-1": the outlets are not part of the fact, and no sentence holds their names)."""
+    for label in sorted(labels, key=len, reverse=True):
+        fact = re.sub(rf"(?<!\w){re.escape(label)}(?!\w)", " ", fact, flags=re.IGNORECASE)
+    fact = _ECHO.sub("", " ".join(fact.split()))
+    return fact.strip(" ,.")
 
 
 def rare_word_support(ann: Annotations, fact: str, key: Key) -> float:
