@@ -131,3 +131,23 @@ def test_a_quotation_of_several_sentences_is_stated_whole_from_its_own_article()
     alone = fact_sentence(lone, {"c": never_closed}, Comparison(facts=[], single_source=[lone], coverage={},
                                                                  divergences=[]))
     assert alone.text == "“I have not done anything wrong."  # no sentence closes it: nothing is joined
+
+
+def test_the_event_one_outlet_wrote_before_is_the_first_fact_the_lead_is_given(store):
+    from agent.brief.lead import lead_facts
+
+    analysis = analysed(store, bridge())
+    timing = next(d for d in analysis.comparison.divergences if d.kind == "timing_of_report")
+    louder = analysis.comparison.facts[0].model_copy(update={"id": "F-louder", "independent_outlets": 5})
+    comparison = analysis.comparison.model_copy(update={"facts": [louder] + analysis.comparison.facts})
+    assert lead_facts(comparison)[0].id in timing.cluster_ids  # the outcome first, before a fact more outlets state
+
+
+def test_a_lead_sentence_adding_a_date_its_facts_do_not_state_is_refused(store):
+    analysis = analysed(store, bridge())
+    llm = fake_llm(respond=stating("Mayor Ana Ruiz opened the Kessel bridge on May 9, 2023.",
+                                   "Mayor Ana Ruiz opened the Kessel bridge on Tuesday."), store=store)
+    brief = make_brief(analysis, llm)
+    texts = [s.text for s in lead_of(brief)]
+    assert "Mayor Ana Ruiz opened the Kessel bridge on Tuesday." in texts
+    assert not any("2023" in t for t in texts) and brief.run.unsupported_removed >= 1

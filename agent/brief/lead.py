@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from agent.brief.versions import contradicts_resolution, current_refs, reads_whole, set_aside, statement_ref
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
+from agent.qa.match import unstated
 from agent.types import Article, CitedSentence, Comparison, FactCluster
 
 LEAD_FACTS = 8
@@ -30,10 +31,14 @@ class Lead(BaseModel):
 
 
 def lead_facts(comparison: Comparison, usable=lambda f: True) -> list[FactCluster]:
-    """The facts the model may use: agreed ones first (single-source ones when none is agreed), reports of what
-    happened before remarks quoted whole, each group in the comparison's order."""
+    """The facts the model may use: the event that happened where one outlet wrote before it (the outcome is the
+    news), then agreed ones (single-source ones when none is agreed), reports of what happened before remarks
+    quoted whole, each group in the comparison's order."""
     pool = [f for f in comparison.facts if usable(f)] or [f for f in comparison.single_source if usable(f)]
-    return sorted(pool, key=lambda f: (-f.independent_outlets, _mostly_quote(f.text)))[:LEAD_FACTS]
+    outcomes = {c for d in comparison.divergences if d.kind == "timing_of_report" and d.resolution == "event_happened"
+                for c in d.cluster_ids}
+    return sorted(pool, key=lambda f: (f.id not in outcomes, -f.independent_outlets,
+                                       _mostly_quote(f.text)))[:LEAD_FACTS]
 
 
 def _mostly_quote(text: str) -> bool:
@@ -98,12 +103,14 @@ def write_lead(comparison: Comparison, llm, template: str, articles: dict[str, A
     for s in lead.sentences[:max_sentences]:
         used = [facts[n - 1] for n in dict.fromkeys(s.facts) if 1 <= n <= len(facts)]
         text = cut_repetition(_COUNT_NOTE.sub("", s.text).strip())
-        if not text or not used or contradicts_resolution(text, used, comparison):
+        aside = set_aside(comparison)
+        cites = [articles[r.article_id].cite(r.index) for f in used for r in current_refs(f, aside)]
+        # A figure, date or name the model adds ("on May 21, 2013") must be in the sentences it cites.
+        if (not text or not used or contradicts_resolution(text, used, comparison)
+                or unstated(text, " ".join(c.text for c in cites))):
             removed += bool(text)
             continue
         used_ids |= {f.id for f in used}
-        aside = set_aside(comparison)
-        cites = [articles[r.article_id].cite(r.index) for f in used for r in current_refs(f, aside)]
         out.append(CitedSentence(text=text, citations=cites, origin="model"))
     # A small model often stops after one sentence: code adds the next facts, stated by their source sentences.
     rest = [f for f in facts if f.id not in used_ids][: max(0, LEAD_MIN - len(out))]
