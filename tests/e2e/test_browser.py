@@ -13,7 +13,7 @@ from tests.e2e.hostile import write_hostile
 
 pytestmark = pytest.mark.allow_loopback
 SAMPLE = evals_dir() / "cases" / "lukashenko-china-2023" / "articles"
-WAIT = 60_000  # ms: a job's poll, reload and the fake model's work, with room for a slow machine
+WAIT = 120_000  # ms: a job's poll, reload and the fake model's work, with room for a slow machine (60 s timed out once on a fresh-clone CI run)
 
 
 @pytest.fixture(scope="module")
