@@ -327,3 +327,17 @@ def test_a_conflict_none_of_whose_versions_holds_the_answer_leaves_it_alone(stor
     llm = fake_llm(respond=replying("It cost 12 million euros.", "12 million euros"))
     result = answer("How much did the Kessel bridge cost?", store, llm, comparison=comparison)
     assert not result.abstained and result.answer == "It cost 12 million euros."
+
+
+def test_a_bare_detail_of_the_kind_asked_is_answered_from_a_sentence_near_the_question(store):
+    fill(store, make_article("Lake Post", ["The ferry sank in a storm on the lake on Friday.",
+                                           "The ferry company was warned about the ferry.",
+                                           "Divers searched the ferry and the lake for the missing.",
+                                           "The vessel, launched in 1987, carried 60 people.",
+                                           "The storm warning for the ferry came at noon."]))
+    question = "In what year was the ferry vessel constructed?"  # the launch sentence meets 39% of it
+    typed = answer(question, store, fake_llm(respond=replying("1987", "launched in 1987")), embedder=FakeEmbedder())
+    assert not typed.abstained and typed.answer == "1987"
+    wordy = answer(question, store, fake_llm(respond=replying("The vessel was launched in 1987.",
+                                                              "launched in 1987")), embedder=FakeEmbedder())
+    assert wordy.abstained  # more than the detail asked: the cited sentence must meet the question itself

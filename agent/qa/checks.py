@@ -7,9 +7,9 @@ import re
 
 from pydantic import BaseModel, Field
 
-from agent.qa.evidence import QUESTION_FORM, Evidence
-from agent.qa.match import CITED_MIN, MIN_RELEVANCE, unstated
-from agent.qa.retrieval import Hit, keys
+from agent.qa.evidence import QUESTION_FORM, Evidence, detail_asked
+from agent.qa.match import CITED_MIN, COS_FULL, MIN_RELEVANCE, unstated
+from agent.qa.retrieval import DENSE_FLOOR, DETAIL_FINDERS, Hit, keys
 from agent.text.norm import STOPWORDS, words
 from agent.types import Citation
 
@@ -18,6 +18,11 @@ MAX_CITATIONS = 4
 YES_NO = re.compile(r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b", re.IGNORECASE)
 YES_NO_RELEVANCE = 0.75  # a bare yes or no is shown only beside sentences plainly on the question
 NOT_SAID = "The corpus does not say."
+# A short answer of just the kind of detail the question's form asks for ("In what year…" → "1987"), held by
+# the cited sentence, meets the question by its form; the cited sentence need only be one that retrieval finds
+# by meaning (the dense floor, as a share of the cosine that counts as full relevance).
+TYPED_MIN = DENSE_FLOOR / COS_FULL
+TYPED_WORDS = 4
 
 NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|"
@@ -71,6 +76,13 @@ def fits_question(question: str, answer: str) -> bool:
             return bool(TIME.search(answer))
         return _names_something_new(question, answer)
     return True
+
+
+def typed_answer(ev: Evidence, answer: str) -> bool:
+    """The answer is a bare detail of the kind the question asks for (a time, a figure), nothing more."""
+    kinds = detail_asked(ev.question)
+    return bool(kinds) and len(answer.split()) <= TYPED_WORDS and all(
+        DETAIL_FINDERS[k](answer) for k in kinds if k in DETAIL_FINDERS)
 
 
 def _names_something_new(question: str, answer: str) -> bool:
@@ -156,7 +168,7 @@ def _abstain_reason(ev: Evidence, reply: ModelAnswer, new: set[str], support: fl
         return "the answer adds nothing to the question"
     if support < MIN_SUPPORT:
         return f"the cited sentences hold {support:.0%} of the answer's words (need {MIN_SUPPORT:.0%})"
-    if on_topic < CITED_MIN:
+    if on_topic < CITED_MIN and not (on_topic >= TYPED_MIN and typed_answer(ev, reply.answer)):
         return f"the cited sentences meet {on_topic:.0%} of the question (need {CITED_MIN:.0%})"
     if not fits_question(ev.question, reply.answer):
         return "the answer is not the kind the question asks for"
