@@ -341,3 +341,14 @@ def test_a_bare_detail_of_the_kind_asked_is_answered_from_a_sentence_near_the_qu
     wordy = answer(question, store, fake_llm(respond=replying("The vessel was launched in 1987.",
                                                               "launched in 1987")), embedder=FakeEmbedder())
     assert wordy.abstained  # more than the detail asked: the cited sentence must meet the question itself
+
+
+def test_an_answer_that_the_thing_asked_was_not_made_known_is_told_as_an_abstention(store):
+    fill(store, make_article("Lake Post", ["The captain, a 58-year-old man whose name was not released, sailed "
+                                           "despite a storm warning.", "The ferry sank on Friday."]))
+    said = "The captain is a man whose name was not released."
+    name = answer("What is the captain's name?", store, fake_llm(respond=replying(said, "name was not released")))
+    assert name.abstained and "name was not released" in name.closest.text
+    age = answer("How old is the captain?", store, fake_llm(respond=replying(
+        "The captain, a 58-year-old man whose name was not released.", "58-year-old")))
+    assert not age.abstained  # the same sentence states his age: what was not released is his name, not his age

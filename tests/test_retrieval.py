@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from agent.qa import retrieval
+from agent.qa.evidence import detail_asked
 from agent.qa.retrieval import SentenceIndex, corpus_key, looks_like_injection, open_index, terms
 from agent.types import Article, Sentence
 
@@ -137,3 +138,15 @@ def test_a_question_asking_for_a_year_ranks_the_sentences_that_hold_one_higher()
     plain = [h.ref.text for h in index.search("What year was the ferry made?", k=2)]
     typed = [h.ref.text for h in index.search("What year was the ferry made?", k=2, detail=frozenset({"date"}))]
     assert ferry[3] not in plain and ferry[3] in typed
+
+
+def test_a_question_asking_what_someone_said_ranks_the_quotations_higher():
+    accord = ["Prime Minister Ingrid Solvang signed the accord at the harbour hall.",
+              "Ingrid Solvang and her counterpart signed the deal at noon.",
+              "Solvang arrived at the signing with her delegation.",
+              "\"Today we stop fighting over fish,\" Solvang said."]
+    index = SentenceIndex.build([make_article("Coast Post", accord)])
+    question = "What did Ingrid Solvang say at the signing?"
+    plain = [h.ref.text for h in index.search(question, k=2)]
+    typed = [h.ref.text for h in index.search(question, k=2, detail=frozenset(detail_asked(question)))]
+    assert accord[3] not in plain and accord[3] in typed

@@ -27,6 +27,12 @@ TYPED_WORDS = 4
 NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|"
                     r"millions?|billions?|several|few|half)\b", re.IGNORECASE)
+# An answer that says the thing asked was not made known ("whose name was not released") tells the reader the corpus
+# lacks it: shown as an abstention, with that sentence as the closest thing the corpus says.
+NOT_MADE_KNOWN = re.compile(r"\b(?:not|never)\s+(?:yet\s+|been\s+|yet\s+been\s+)?(?:released|disclosed|named|identified|"
+                            r"known|determined|revealed|made public|given|confirmed)\b|\b(?:unknown|undisclosed|unnamed|"
+                            r"unidentified)\b|\bdeclined to (?:name|say|give|disclose|identify)\b", re.IGNORECASE)
+UNKNOWN_SUBJECT_WORDS = 4  # what was not made known is named just before: "whose name was not released"
 TIME = re.compile(r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
                   r"may|june|july|august|september|october|november|december|today|yesterday|tomorrow|week|month|"
                   r"year|morning|evening|night|ago|since|until|before|after|earlier|later)\b", re.IGNORECASE)
@@ -115,6 +121,8 @@ def check(ev: Evidence, reply: ModelAnswer) -> Answer:
     # The sentence itself must meet the question: a neighbour's words would let an injected line pass.
     on_topic = max((ev.sentence_relevance[n - 1] for n in kept), default=0.0)
     why = _abstain_reason(ev, reply, new, support, on_topic) or _unstated_reason(reply.answer, cited_text, ev)
+    if not why and (unknown := _not_made_known(ev, reply.answer, kept)):
+        return abstain(ev, notes + ["the cited sentence says the answer was not made known"], closest=unknown)
     if why:
         return _yes_or_no(ev, reply, notes) or abstain(ev, notes + [why])
     return Answer(question=ev.question, answer=reply.answer.strip(), citations=[ev.hits[n - 1].ref for n in kept],
@@ -180,9 +188,22 @@ def _unstated_reason(answer: str, cited: str, ev: Evidence) -> str:
     return f"the cited sentences do not state {', '.join(repr(m) for m in missing)}" if missing else ""
 
 
-def abstain(ev: Evidence, notes: list[str]) -> Answer:
-    """Say the corpus does not say, and name the closest thing it does say."""
-    closest = ev.closest
+def _not_made_known(ev: Evidence, answer: str, kept: list[int]) -> Citation | None:
+    """The cited sentence that, like the answer, says the very thing asked was not made known (None if none does):
+    "whose name was not released" answers "what is his name?" with nothing, and "how old is he?" not at all."""
+    if not any(_asked_about(ev, answer[: m.start()]) for m in NOT_MADE_KNOWN.finditer(answer)):
+        return None
+    return next((ev.hits[n - 1].ref for n in kept if NOT_MADE_KNOWN.search(ev.hits[n - 1].ref.text)), None)
+
+
+def _asked_about(ev: Evidence, before: str) -> bool:
+    """Whether the few words before a "not made known" name what the question asks for."""
+    return bool(keys(" ".join(before.split()[-UNKNOWN_SUBJECT_WORDS:])) & (keys(ev.question) - QUESTION_FORM))
+
+
+def abstain(ev: Evidence, notes: list[str], closest: Citation | None = None) -> Answer:
+    """Say the corpus does not say, and name the closest thing it does say (CLOSEST, or the best retrieved)."""
+    closest = closest or ev.closest
     text = NOT_SAID
     if closest is not None:
         text += f" The closest it says: “{closest.text}” ({closest.outlet or 'unknown outlet'})."

@@ -29,7 +29,9 @@ COMPARATIVE = re.compile(r"\b(?:outlets?|sources|newspapers|media)\b|\bwho repor
                          re.IGNORECASE)
 DETAIL_FORMS = ((re.compile(r"\bwhen\b|\b(?:what|which) (?:day|date|time|year|month)\b", re.IGNORECASE), "date"),
                 (re.compile(r"\bhow (?:many|much|long|far|old|big|large|high|deep|fast|cold|hot|warm|strong|"
-                            r"powerful|heavy|tall|wide|severe)\b", re.IGNORECASE), "number"))
+                            r"powerful|heavy|tall|wide|severe)\b", re.IGNORECASE), "number"),
+                (re.compile(r"\bwhat did\b.{1,80}?\b(?:say|tell|declare|announce|add|write)\b|"
+                            r"\bwhat (?:was|were)\b.{1,80}?\b(?:words|quote|remarks?|statement)\b", re.IGNORECASE), "quote"))
 PRONOUN = re.compile(r"\b(?:he|she|they|it|him|her|his|them|their|its|that|this|there|those|these|then)\b",
                      re.IGNORECASE)
 NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
@@ -114,8 +116,9 @@ def resolve_followup(question: str, history: History | None) -> tuple[str, str]:
 
 
 def detail_asked(question: str) -> set[str]:
-    """The kind of detail the question's form asks for ("when": a date; "how many": a number), as the words a
-    divergence's kind is named with, so "how do they differ on when she goes" meets a date conflict."""
+    """The kind of detail the question's form asks for ("when": a date; "how many": a number; "what did X say": a
+    quotation), as the words a divergence's kind is named with, so "how do they differ on when she goes" meets a
+    date conflict."""
     return {kind for form, kind in DETAIL_FORMS if form.search(question)}
 
 

@@ -22,6 +22,7 @@ from agent.text.safety import detector_key, looks_like_injection, unreportable  
 from agent.store import Store
 from agent.text.norm import STOPWORDS, stem, verb_key, words
 from agent.text.numbers import extract_quantities
+from agent.text.quotes import find_quotes
 from agent.text.timeparse import find_time_expressions
 from agent.types import Article, Citation
 
@@ -187,7 +188,7 @@ class SentenceIndex:
         return rows @ np.asarray(vector, dtype=np.float32)
 
 
-DETAIL_FINDERS = {"date": find_time_expressions, "number": extract_quantities}
+DETAIL_FINDERS = {"date": find_time_expressions, "number": extract_quantities, "quote": find_quotes}
 
 
 def index_root() -> Path:
