@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from datetime import timedelta
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from agent.analysis.annotate import Annotations, Key, Note
 from agent.vectors import nearest
+from agent.text.harm import casualties, harm_clash
 from agent.text.norm import STOPWORDS, verb_key, words
 from agent.text.numbers import same_quantity, words_to_number
 from agent.text.quotes import quote_relation
@@ -33,6 +35,7 @@ SHARED_WORDS = 3  # rare content words two sentences must share to be proposed b
 WORD_WEIGHT = 2.0
 BLOCK = 2048  # rows of the similarity matrix computed at once (bounded memory on big corpora)
 PAST = frozenset({"asserted_past", "ongoing", "attributed"})
+STORY_DAYS = 7  # a casualty count dated further before its article's publication is an earlier event
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +149,41 @@ def word_pairs(ann: Annotations) -> set[tuple[Key, Key]]:
     return {p for p, n in shared.items() if n >= SHARED_WORDS}
 
 
+def harm_pairs(ann: Annotations) -> set[tuple[Key, Key]]:
+    """Sentences of different articles where one says no one was hurt and the other counts people hurt: they share
+    few words and little meaning ("No one was injured, the chief said" / "Two workers were taken to hospital")."""
+    said = {k: casualties(ann.notes[k].text) for k in _usable(ann)}
+    denying = [k for k, c in said.items() if c.denied]
+    counting = [k for k, c in said.items() if c.counted]
+    return {(x, y) if x < y else (y, x) for x in denying for y in counting
+            if x[0] != y[0] and casualty_clash(ann, x, y)}
+
+
+def casualty_clash(ann: Annotations, a: Key, b: Key) -> str | None:
+    """No one hurt in one sentence, people hurt in the other, both of the story's own days (not an earlier
+    disaster the story recalls: "two were killed in a similar fire in 2019")."""
+    if not all(_of_the_story(ann, k) for k in (a, b)):
+        return None
+    return harm_clash(ann.notes[a].text, ann.notes[b].text)
+
+
+def _of_the_story(ann: Annotations, key: Key) -> bool:
+    """The sentence's own event is undated, or dated within the week before its article's publication."""
+    when, published = ann.notes[key].time, ann.articles[key[0]].published
+    if when is None or published is None:
+        return True
+    week = f"{(published - timedelta(days=STORY_DAYS)).isoformat()}/{(published + timedelta(days=1)).isoformat()}"
+    return compatible(TimeValue("", when, "day"), TimeValue("", week, "day")) is not False
+
+
 def candidate_pairs(ann: Annotations) -> list[Pair]:
-    """Neighbours by meaning, by words, and anchored pairs; best score first."""
-    near, anchored, worded = neighbour_pairs(ann), anchor_pairs(ann), word_pairs(ann)
+    """Neighbours by meaning, by words, anchored pairs and casualty clashes; best score first."""
+    near, anchored, worded, harmed = neighbour_pairs(ann), anchor_pairs(ann), word_pairs(ann), harm_pairs(ann)
     pairs = []
-    for key in set(near) | set(anchored) | worded:
+    for key in set(near) | set(anchored) | worded | harmed:
         cos = near.get(key, ann.cosine(*key))
         pair = Pair(key[0], key[1], round(cos, 4), anchored.get(key, frozenset()), round(ann.overlap(*key), 4))
-        if key in near or key in worded or cos >= ANCHOR_FLOOR:
+        if key in near or key in worded or key in harmed or cos >= ANCHOR_FLOOR:
             pairs.append(pair)
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 

@@ -21,7 +21,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from agent.analysis.annotate import Annotations, Key
-from agent.analysis.candidates import (Pair, date_clash, number_clash, planned_vs_done, quote_pair)
+from agent.analysis.candidates import (Pair, casualty_clash, date_clash, number_clash, planned_vs_done,
+                                       quote_pair)
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
 from agent.text.norm import content_words
@@ -172,6 +173,8 @@ def check(ann: Annotations, pair: Pair, label: Label | Verdict) -> tuple[Label, 
     a, b = ann.notes[pair.a], ann.notes[pair.b]
     if label == "different":
         return label, ""
+    if harmed := casualty_clash(ann, pair.a, pair.b):
+        return "status", harmed
     if label == "same" and pair.cosine < NO_EVIDENCE and not (pair.anchors or a.entities & b.entities):
         return "different", "no shared name, number or quotation and little shared meaning"
     if _long_quotes(a) and _long_quotes(b) and quote_pair(a, b) is None:
@@ -258,9 +261,11 @@ def _rules_label(ann: Annotations, pair: Pair) -> Label:
 
 
 def one_action_told_apart(ann: Annotations, pair: Pair) -> bool:
-    """Code's evidence that two outlets tell one action two ways: dated apart, or planned in one and done in the
-    other. It outranks the model's "different": it is the divergence to report."""
-    return one_action_dated_apart(ann, pair) or one_action_planned_and_done(ann, pair)
+    """Code's evidence that two outlets tell one action two ways: dated apart, planned in one and done in the
+    other, or no one hurt in one and people hurt in the other. It outranks the model's "different": it is the
+    divergence to report."""
+    return (one_action_dated_apart(ann, pair) or one_action_planned_and_done(ann, pair)
+            or casualty_clash(ann, pair.a, pair.b) is not None)
 
 
 def one_action_planned_and_done(ann: Annotations, pair: Pair) -> bool:
