@@ -352,3 +352,14 @@ def test_an_answer_that_the_thing_asked_was_not_made_known_is_told_as_an_abstent
     age = answer("How old is the captain?", store, fake_llm(respond=replying(
         "The captain, a 58-year-old man whose name was not released.", "58-year-old")))
     assert not age.abstained  # the same sentence states his age: what was not released is his name, not his age
+
+
+def test_an_answer_that_no_one_was_hurt_is_told_beside_the_outlet_that_counts_people_hurt(store):
+    denied = "No one was injured, the fire chief said."
+    counted = "Two workers were taken to hospital with burns after the fire."  # few words of the question
+    fill(store, make_article("Press Agency", ["A fire broke out at the solvent plant on Monday.", denied]),
+         make_article("Town Today", [counted, "Both men are in stable condition."]))
+    result = answer("Was anyone injured in the fire?", store, fake_llm(respond=replying("No one was injured.", denied)),
+                    embedder=FakeEmbedder())
+    assert result.answer.startswith("The outlets differ.") and denied in result.answer and counted in result.answer
+    assert {c.outlet for c in result.citations} == {"Press Agency", "Town Today"}

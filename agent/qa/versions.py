@@ -10,6 +10,7 @@ from agent.qa.checks import Answer, abstain
 from agent.qa.evidence import COMPARE_FORM, Evidence
 from agent.qa.match import MIN_RELEVANCE, unstated
 from agent.qa.retrieval import keys
+from agent.text.harm import harm_clash
 from agent.types import Citation, Comparison, Divergence, DivergenceSide, FactCluster
 
 MAX_VERSIONS = 4
@@ -23,14 +24,18 @@ SAME_FACT = 0.5  # MiniLM cosine of two outlets' sentences on one fact (0.65-0.8
 
 def states_in_two_outlets(ev: Evidence, result: Answer) -> bool:
     """Whether another outlet states the fact a cited sentence states (a sentence that meets the question and is
-    close in meaning to it): only then can the outlets disagree on the answer, and the comparison knows."""
+    close in meaning to it, or one counting people hurt where the cited one says no one was): only then can the
+    outlets disagree on the answer, and the comparison knows."""
     rows = ev.index.vectors.get(ev.embedder)
     if result.abstained or rows is None:
         return False
     others = [h.ref for h, r in zip(ev.hits, ev.sentence_relevance) if r >= MIN_RELEVANCE] + result.citations
     at = ev.index.rows
-    return any(o.article_id != c.article_id and float(rows[at[key(c)]] @ rows[at[key(o)]]) >= SAME_FACT
-               for c in result.citations if key(c) in at for o in others if key(o) in at)
+    if any(o.article_id != c.article_id and float(rows[at[key(c)]] @ rows[at[key(o)]]) >= SAME_FACT
+           for c in result.citations if key(c) in at for o in others if key(o) in at):
+        return True
+    return any(o.article_id != c.article_id and harm_clash(c.text, o.text) is not None
+               for c in result.citations for o in (h.ref for h in ev.hits))
 
 
 def with_versions(ev: Evidence, result: Answer, comparison: Comparison | None) -> Answer:
@@ -111,8 +116,17 @@ def _untouched(ev: Evidence, result: Answer, d: Divergence) -> bool:
     ("12 years" beside a signing told as planned and as done)."""
     if result.abstained or ev.comparative:
         return False
-    specifics = unstated(result.answer, "", ev.query)
-    return bool(specifics) and all(unstated(result.answer, s.text, ev.query) == specifics for s in d.sides)
+    said = _without_credits(result)
+    specifics = unstated(said, "", ev.query)
+    return bool(specifics) and all(unstated(said, s.text, ev.query) == specifics for s in d.sides)
+
+
+def _without_credits(result: Answer) -> str:
+    """The answer without the "(Outlet)" credits a yes/no answer gives its sentences: they are not its specifics."""
+    outlets = sorted({c.outlet for c in result.citations if c.outlet}, key=len, reverse=True)
+    if not outlets:
+        return result.answer
+    return re.sub(r"\((?:" + "|".join(map(re.escape, outlets)) + r")\)", " ", result.answer)
 
 
 def _cite(side: DivergenceSide, ref) -> Citation:
