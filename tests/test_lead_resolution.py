@@ -151,3 +151,21 @@ def test_a_lead_sentence_adding_a_date_its_facts_do_not_state_is_refused(store):
     texts = [s.text for s in lead_of(brief)]
     assert "Mayor Ana Ruiz opened the Kessel bridge on Tuesday." in texts
     assert not any("2023" in t for t in texts) and brief.run.unsupported_removed >= 1
+
+
+def test_the_title_is_never_a_headline_stating_one_version_of_a_conflict_as_settled(store):
+    day = date(2026, 3, 9)
+    denial = make_article("A fire broke out at the Karbon solvent plant on Monday. No one was injured, the chief said. "
+                          "The plant makes solvents for paint. Firefighters contained the blaze by noon.", "t1",
+                          "Press Agency", day).model_copy(update={"title": "Plant fire contained, no injuries"})
+    counted = make_article("Two workers were taken to hospital with burns after a fire at the Karbon solvent plant. "
+                           "The plant makes solvents for paint.", "t2", "Town Today", day
+                           ).model_copy(update={"title": "Fire hits Karbon solvent plant"})
+    analysis = analysed(store, [denial, counted])
+    assert any(d.kind == "contradiction" for d in analysis.comparison.divergences)
+    brief = make_brief(analysis, fake_llm(respond=pipeline_respond(), store=store))
+    assert brief.title == "Brief: Fire hits Karbon solvent plant"
+    after = analysed(store, [denial.model_copy(update={"title": "Fire at the Karbon solvent plant is contained"}),
+                             counted])
+    assert make_brief(after, fake_llm(respond=pipeline_respond(), store=store)).title == \
+        "Brief: Fire at the Karbon solvent plant is contained"  # the article with more agreed facts, now neutral

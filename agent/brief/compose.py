@@ -12,7 +12,7 @@ from agent.analysis.run import Analysis, account
 from agent.brief.citecheck import check_sections
 from agent.brief.labels import KIND_LABEL, RESOLUTION_LABEL, TEMPLATE_WORDS, TITLES  # noqa: F401 (re-exported)
 from agent.brief.lead import fact_sentence, lead_facts, write_lead
-from agent.brief.versions import current_refs, disputed, set_aside
+from agent.brief.versions import current_refs, disputed, set_aside, takes_a_side
 from agent.llm import LLM
 from agent.prompts import load_prompt
 from agent.text.norm import content_words
@@ -168,12 +168,14 @@ def trim_to_words(sections: list[BriefSection], max_words: int) -> None:
 
 
 def title(analysis: Analysis, composer: Composer) -> str:
-    """The brief's title: the headline of the original article that states most of the agreed facts."""
+    """The brief's title: the headline of the original article that states most of the agreed facts, among those
+    that state no version of a conflict as settled ("…, no injuries" where another outlet counts two hurt)."""
     counts: dict[str, int] = {}
     for f in analysis.comparison.facts:
         for a in f.article_ids:
             counts[a] = counts.get(a, 0) + 1
-    titled = [a for a in analysis.articles if a.title and a.derivative_of is None]
+    titled = [a for a in analysis.articles if a.title and a.derivative_of is None
+              and not takes_a_side(a.title, analysis.comparison)]
     if titled:
         best = max(titled, key=lambda a: counts.get(a.id, 0))
         return f"Brief: {best.title}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.text import modality as modality_cues
+from agent.text.harm import harm_clash
 from agent.text.norm import words
 from agent.types import Comparison, Divergence, FactCluster, SentenceRef
 
@@ -64,6 +65,23 @@ def contradicts_resolution(text: str, facts: list[FactCluster], comparison: Comp
             if stale:
                 return f"states the superseded {', '.join(sorted(stale))}"
     return ""
+
+
+def takes_a_side(text: str, comparison: Comparison) -> str:
+    """Why TEXT (a headline) states one version of a conflict the comparison left disputed, or a version it set
+    aside, as if settled; "" when it does neither."""
+    said = set(words(text))
+    for d in comparison.divergences:
+        if d.kind not in ("number_or_date", "contradiction") or len(d.sides) < 2:
+            continue
+        for i, side in enumerate(d.sides):
+            others = [s.text for j, s in enumerate(d.sides) if j != i]
+            if any(harm_clash(text, other) for other in others) and not harm_clash(text, side.text):
+                return f"states {side.outlet}'s version of a {d.kind.replace('_', ' ')}"
+            own = {w for w in set(words(side.text)) & said if any(c.isdigit() for c in w) or w in _MONTHS_DAYS}
+            if own - set().union(*(set(words(o)) for o in others)):
+                return f"states {side.outlet}'s {', '.join(sorted(own))}"
+    return contradicts_resolution(text, comparison.facts + comparison.single_source, comparison)
 
 
 _MONTHS_DAYS = frozenset("january february march april may june july august september october november december "
