@@ -169,3 +169,16 @@ def test_the_title_is_never_a_headline_stating_one_version_of_a_conflict_as_sett
                              counted])
     assert make_brief(after, fake_llm(respond=pipeline_respond(), store=store)).title == \
         "Brief: Fire at the Karbon solvent plant is contained"  # the article with more agreed facts, now neutral
+
+
+def test_a_fact_sentence_opening_on_a_pronoun_comes_with_the_sentence_before_it_that_names_who(store):
+    day = date(2026, 3, 9)
+    one = make_article("Health Minister Ana Ruiz lost a vote of no confidence in parliament on Monday. She then "
+                       "resigned from the cabinet and left the building.", "r1", "Daily Post", day)
+    two = make_article("Ana Ruiz faced the vote after months of hospital scandals. She then resigned from the cabinet "
+                       "and left the building.", "r2", "City News", day)
+    brief = make_brief(analysed(store, [one, two]), fake_llm(respond=pipeline_respond(), store=store))
+    agreed = next(s for s in brief.sections if s.title == "What the outlets agree on").sentences
+    told = next(s for s in agreed if "She then resigned" in s.text)
+    assert told.text.startswith(("Health Minister Ana Ruiz lost", "Ana Ruiz faced the vote"))
+    assert len(told.citations) == 3  # the sentence before, the fact's sentence, and the other outlet's

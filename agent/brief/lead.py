@@ -64,7 +64,7 @@ def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: C
     ref = statement_ref(fact, aside)
     if ref is None:
         return None
-    run = quotation_run(articles[ref.article_id], ref.index)
+    run = context_run(articles[ref.article_id], ref.index, aside) + quotation_run(articles[ref.article_id], ref.index)
     seen, cites = {ref.article_id}, [articles[ref.article_id].cite(i) for i in run]
     for r in current_refs(fact, aside):
         if r.article_id not in seen:
@@ -75,6 +75,17 @@ def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: C
 
 
 QUOTE_RUN = 3  # sentences after the first that a quotation may run on for
+# A sentence that opens on what its article said before ("She then invoked…", "But he added…") reads out of it only
+# with the sentence before, which names who or what.
+OPENS_ON_REFERENCE = re.compile(r"(?:She|He|They|It|His|Her|Their|Its|This|These|Those|Then|Also|But|And|However)\b")
+
+
+def context_run(article: Article, index: int, aside: set) -> list[int]:
+    """The sentence before, when this one opens on a reference to it and it states a standing version; else none."""
+    before = index - 1
+    if index == 0 or not OPENS_ON_REFERENCE.match(article.sentences[index].text.lstrip("“\"'‘ ")):
+        return []
+    return [] if (article.id, before) in aside else [before]
 
 
 def quotation_run(article: Article, index: int) -> list[int]:
