@@ -18,7 +18,7 @@ import numpy as np
 
 from agent.analysis.annotate import Annotations, Key, Note
 from agent.vectors import nearest
-from agent.text.harm import casualties, harm_clash
+from agent.text.harm import CASUALTY_WORDS, casualties, clash_of, harm_clash
 from agent.text.norm import STOPWORDS, verb_key, words
 from agent.text.numbers import same_quantity, words_to_number
 from agent.text.quotes import quote_relation
@@ -152,11 +152,12 @@ def word_pairs(ann: Annotations) -> set[tuple[Key, Key]]:
 def harm_pairs(ann: Annotations) -> set[tuple[Key, Key]]:
     """Sentences of different articles where one says no one was hurt and the other counts people hurt: they share
     few words and little meaning ("No one was injured, the chief said" / "Two workers were taken to hospital")."""
-    said = {k: casualties(ann.notes[k].text) for k in _usable(ann)}
+    said = {k: c for k in _usable(ann) if CASUALTY_WORDS.search(ann.notes[k].text)
+            and ((c := casualties(ann.notes[k].text)).denied or c.counted)}
     denying = [k for k, c in said.items() if c.denied]
     counting = [k for k, c in said.items() if c.counted]
     return {(x, y) if x < y else (y, x) for x in denying for y in counting
-            if x[0] != y[0] and casualty_clash(ann, x, y)}
+            if x[0] != y[0] and clash_of(said[x], said[y]) and all(_of_the_story(ann, k) for k in (x, y))}
 
 
 def casualty_clash(ann: Annotations, a: Key, b: Key) -> str | None:

@@ -29,6 +29,9 @@ COUNTED = {
                          r"\bburns\b", re.IGNORECASE),
     "death": re.compile(rf"\b(?:{_DEATH})\b", re.IGNORECASE),
 }
+# A cheap first look: sentences without any of these words say nothing of casualties.
+CASUALTY_WORDS = re.compile(r"injur|hurt|harm|wound|hospital|casualt|kill|dead|died|death|fatal|lives|burns|treated",
+                            re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:()]|\s[—–]\s")
 
 
@@ -57,8 +60,12 @@ def casualties(text: str) -> Casualties:
 def harm_clash(a: str, b: str) -> str | None:
     """A says no one was harmed where B counts people harmed (or the reverse), as a phrase; None otherwise.
     A denial of deaths does not clash with a count of injuries: no one died, two were hurt."""
-    for x, y in ((a, b), (b, a)):
-        said, counted = casualties(x), casualties(y)
+    return clash_of(casualties(a), casualties(b))
+
+
+def clash_of(a: Casualties, b: Casualties) -> str | None:
+    """harm_clash() on what two sentences say of casualties, read once each."""
+    for said, counted in ((a, b), (b, a)):
         for kind, figure in counted.counted:
             if kind in said.denied or (kind == "death" and "injury" in said.denied):
                 denial = "killed" if kind == "death" and "death" in said.denied else "hurt"
