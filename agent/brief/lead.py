@@ -75,9 +75,9 @@ def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: C
 
 
 QUOTE_RUN = 3  # sentences after the first that a quotation may run on for
-# A sentence that opens on what its article said before ("She then invoked…", "But he added…") reads out of it only
-# with the sentence before, which names who or what.
-OPENS_ON_REFERENCE = re.compile(r"(?:She|He|They|It|His|Her|Their|Its|This|These|Those|Then|Also|But|And|However)\b")
+# A sentence whose subject points back ("She then invoked…", "This stance left him…") reads out of its article only
+# with the sentence before, which names who or what. A connective alone ("And just last week…") does not need it.
+OPENS_ON_REFERENCE = re.compile(r"(?:She|He|They|It|His|Her|Their|Its|This|These|Those)\b")
 
 
 def context_run(article: Article, index: int, aside: set) -> list[int]:
