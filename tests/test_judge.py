@@ -121,6 +121,7 @@ def test_one_action_of_the_same_person_dated_apart_is_a_date_conflict_even_when_
     assert one_action_dated_apart(ann, pair)
     label, why = check(ann, pair, "same")
     assert label == "date" and "2027-01-01" in why and "2027-02" in why
+    assert "“leave”" in why and "leav:" not in why  # the reader sees the sentence's verb, not its key
     far = Pair(ka, kb, 0.3)
     assert not one_action_dated_apart(ann, far)  # far apart in meaning: two facts, whatever their dates
 

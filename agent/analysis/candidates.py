@@ -242,8 +242,13 @@ def date_clash(a: Note, b: Note) -> str | None:
     for verb, x in a.dated:
         theirs = [y for v, y in b.dated if v == verb]
         if theirs and all(compatible(TimeValue("", x, "day"), TimeValue("", y, "day")) is False for y in theirs):
-            return f"{verb}: {x} vs {theirs[0]}"
+            return f"“{_surface(a.text, verb)}”: {x} vs {theirs[0]}"
     return None
+
+
+def _surface(text: str, verb: str) -> str:
+    """The verb as the sentence writes it ("leaving"), not its key ("leav"), for the reader."""
+    return next((w for w in words(text) if verb_key(w) == verb), verb)
 
 
 def _tense(note: Note) -> str:
