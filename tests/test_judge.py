@@ -153,3 +153,18 @@ def test_the_outlets_the_model_echoes_are_not_part_of_the_shared_fact():
     echoed = "Fox News and HuffPost reported the same 97-1 Senate vote."
     assert without_outlets(echoed, ["Fox News", "HuffPost"]) == "97-1 Senate vote"
     assert verify_shared(ann, {(("t1", 0), ("t2", 0)): echoed}) == {(("t1", 0), ("t2", 0)): "same"}
+
+
+def test_a_negation_conflicts_only_with_the_action_it_negates():
+    from agent.analysis.judge import negates
+
+    texts = {"n1": "Fire chief Goran Petric said the fire had been contained by Monday morning.",
+             "n2": "The fire is contained, but it is not yet extinguished, fire chief Goran Petric said.",
+             "n3": "The fire was not contained until Tuesday, fire chief Goran Petric said.",
+             "n4": "Health Minister Ilse Varga refused to resign on Thursday evening.",
+             "n5": "Health Minister Ilse Varga resigned on Thursday evening."}
+    ann = annotate([make_article(t, k, k.upper(), date(2026, 3, 9)) for k, t in texts.items()],
+                   open_embedder("fake").embed)
+    note = {k: ann.notes[(k, 0)] for k in texts}
+    assert not negates(note["n2"], note["n1"])  # what is not done is the extinguishing, not the containing
+    assert negates(note["n3"], note["n1"]) and negates(note["n4"], note["n5"])

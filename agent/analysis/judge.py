@@ -25,12 +25,14 @@ from agent.analysis.candidates import (Pair, casualty_clash, date_clash, number_
                                        quote_pair)
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
-from agent.text.norm import content_words
+from agent.text.norm import content_words, verb_key, words
 from agent.text.quotes import phrase_drift
 
 # What is left of "Fox News and HuffPost reported the same …" once the outlets are gone.
 _ECHO = re.compile(r"^(?:(?:both|and|two|outlets?|sentences?)\b[\s,]*)*(?:(?:reported|reports?|say|says|said|states?|"
                    r"stated|wrote|writes?)\s+)?(?:that\s+)?(?:the\s+same\s+)?", re.IGNORECASE)
+_NEGATION = re.compile(r"(?:\bnot|\bnever|n[’']t|\bno longer|\b(?:refus|declin|reject)\w*(?:\s+to)?|\bden(?:y|ie[sd])\w*)"
+                       r"\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.IGNORECASE)
 _YEAR = re.compile(r"#(?:19|20)\d\d")
 Label = Literal["same", "number", "date", "status", "quote", "speaker", "term", "different"]
 Verdict = Literal["same", "different"]  # what the model is asked; code finds which detail conflicts
@@ -203,9 +205,16 @@ def _code_conflict(a, b) -> tuple[Label, str] | None:
 
 
 def negates(a, b) -> bool:
-    """A negates or denies the action B asserts ("refused to resign" / "resigned")."""
-    negative = a.modality == "denied" or a.negated
-    return negative and not (b.modality == "denied" or b.negated) and bool(b.verb) and b.verb in a.words
+    """A negates or denies the action B asserts ("refused to resign" / "resigned"; "was not contained" /
+    "was contained", but not "is contained, but not yet extinguished")."""
+    if (b.modality == "denied" or b.negated) or not b.verb or b.verb not in a.words:
+        return False
+    return a.modality == "denied" or (a.negated and b.verb in negated_verbs(a.text))
+
+
+def negated_verbs(text: str) -> set[str]:
+    """The keys of the words a negation governs: the next few after "not", "never", "n't", "refused to"."""
+    return {verb_key(w) for m in _NEGATION.finditer(text) for w in words(m.group(1))}
 
 
 def _long_quotes(note) -> bool:
