@@ -363,3 +363,14 @@ def test_an_answer_that_no_one_was_hurt_is_told_beside_the_outlet_that_counts_pe
                     embedder=FakeEmbedder())
     assert result.answer.startswith("The outlets differ.") and denied in result.answer and counted in result.answer
     assert {c.outlet for c in result.citations} == {"Press Agency", "Town Today"}
+
+
+def test_a_figure_the_answer_ties_to_other_words_than_its_sentence_does_is_refused(store):
+    fill(store, make_article("Lake Post", ["Rescuers saved 25 people from the ferry on Friday.",
+                                           "The ferry was carrying 48 passengers on Friday."]))
+    lost = answer("How many people were lost from the ferry on Friday?", store,
+                  fake_llm(respond=replying("25 lives were lost.", "Rescuers saved 25")))
+    assert lost.abstained and any("'25' for something else" in n for n in lost.notes)
+    aboard = answer("How many passengers was the ferry carrying on Friday?", store,
+                    fake_llm(respond=replying("The ferry was carrying 48 people.", "carrying 48")))
+    assert not aboard.abstained  # the same figure for the same thing, its noun in other words

@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel, Field
 
 from agent.qa.evidence import QUESTION_FORM, Evidence, detail_asked
-from agent.qa.match import CITED_MIN, COS_FULL, MIN_RELEVANCE, unstated
+from agent.qa.match import CITED_MIN, COS_FULL, MIN_RELEVANCE, misattributed, unstated
 from agent.qa.retrieval import DENSE_FLOOR, DETAIL_FINDERS, Hit, keys
 from agent.text.norm import STOPWORDS, words
 from agent.types import Citation
@@ -120,7 +120,8 @@ def check(ev: Evidence, reply: ModelAnswer) -> Answer:
     support = len(new & keys(cited_text)) / len(new) if new else 0.0
     # The sentence itself must meet the question: a neighbour's words would let an injected line pass.
     on_topic = max((ev.sentence_relevance[n - 1] for n in kept), default=0.0)
-    why = _abstain_reason(ev, reply, new, support, on_topic) or _unstated_reason(reply.answer, cited_text, ev)
+    why = (_abstain_reason(ev, reply, new, support, on_topic) or _unstated_reason(reply.answer, cited_text, ev)
+           or _misattributed_reason(reply.answer, [ev.hits[n - 1].ref.text for n in kept]))
     if not why and (unknown := _not_made_known(ev, reply.answer, kept)):
         return abstain(ev, notes + ["the cited sentence says the answer was not made known"], closest=unknown)
     if why:
@@ -199,6 +200,11 @@ def _not_made_known(ev: Evidence, answer: str, kept: list[int]) -> Citation | No
 def _asked_about(ev: Evidence, before: str) -> bool:
     """Whether the few words before a "not made known" name what the question asks for."""
     return bool(keys(" ".join(before.split()[-UNKNOWN_SUBJECT_WORDS:])) & (keys(ev.question) - QUESTION_FORM))
+
+
+def _misattributed_reason(answer: str, cited: list[str]) -> str:
+    wrong = misattributed(answer, cited)
+    return f"the cited sentences give {', '.join(repr(w) for w in wrong)} for something else" if wrong else ""
 
 
 def abstain(ev: Evidence, notes: list[str], closest: Citation | None = None) -> Answer:

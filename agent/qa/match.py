@@ -3,6 +3,8 @@ dates, names) an answer asserts, which code must find in the sentences it cites.
 
 from __future__ import annotations
 
+import re
+
 from agent.qa.retrieval import SentenceIndex, keys
 from agent.text.names import find_names
 from agent.text.norm import words
@@ -52,10 +54,32 @@ def unstated(answer: str, cited: str, question: str = "") -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+def misattributed(answer: str, cited: list[str]) -> list[str]:
+    """The figures ANSWER ties to words that no cited sentence ties them to ("25 lives were lost" from "Rescuers
+    saved 25 people"): the answer's clause around a figure, its counted noun aside, must share a word with the
+    clause around that figure in a cited sentence."""
+    wrong = []
+    for q in extract_quantities(answer):
+        told = _clause_keys(answer, q)
+        sources = [_clause_keys(text, s) for text in cited for s in extract_quantities(text) if s.value == q.value]
+        if told and sources and not any(told & source for source in sources):
+            wrong.append(q.text)
+    return wrong
+
+
+def _clause_keys(text: str, q) -> set[str]:
+    """The content words of the clause holding quantity Q, without the figure and the noun it counts."""
+    start = max((m.end() for m in _CLAUSE.finditer(text, 0, q.start)), default=0)
+    end = next((m.start() for m in _CLAUSE.finditer(text, q.end)), len(text))
+    noun = keys(q.noun) if q.noun else set()
+    return keys(text[start:q.start] + " " + text[q.end:end]) - noun - keys(q.text)
+
+
 def _with_bare_possessives(tokens: list[str]) -> set[str]:
     """The words, and each possessive also without its 's ("Beijing's" states "Beijing")."""
     return set(tokens) | {t[:-2] for t in tokens if t.endswith("'s") and len(t) > 2}
 
 
+_CLAUSE = re.compile(r"[,;:()]|\s[—–]\s")
 _MONTHS = frozenset("january february march april may june july august september october november december "
                     "jan feb mar apr jun jul aug sep sept oct nov dec".split())
