@@ -52,3 +52,14 @@ def test_to_and_a_verb_is_a_plan_only_after_a_word_of_intent():
     assert event_time(voted, thursday, future=False)[0] == "2016-09-28"  # the vote of the day before, not next week
     planned = "Lois Lerner plans to invoke the Fifth Amendment on Wednesday."
     assert event_time(planned, thursday, future=False)[0] == "2016-10-05"
+
+
+def test_a_line_cut_off_with_an_ellipsis_or_a_question_states_no_fact():
+    from agent.analysis.annotate import annotate
+    from agent.llm.embed import open_embedder
+    from tests.helpers import make_article
+
+    text = ("News of major shootings in several cities over the weekend... Police said nine people were shot in "
+            "Chicago on Sunday. Who will pay for the extra police patrols in the city?")
+    ann = annotate([make_article(text, "e1", "Wire")], open_embedder("fake").embed)
+    assert [ann.notes[("e1", i)].reportable for i in range(3)] == [False, True, False]

@@ -182,3 +182,31 @@ def test_a_fact_sentence_opening_on_a_pronoun_comes_with_the_sentence_before_it_
     told = next(s for s in agreed if "She then resigned" in s.text)
     assert told.text.startswith(("Health Minister Ana Ruiz lost", "Ana Ruiz faced the vote"))
     assert len(told.citations) == 3  # the sentence before, the fact's sentence, and the other outlet's
+
+
+def test_a_section_never_states_a_sentence_twice_and_a_headline_taking_a_side_is_said_to_be_one():
+    from agent.brief.compose import without_repeats
+    from agent.types import Citation, CitedSentence
+
+    def said(text, *indices):
+        return CitedSentence(text=text, origin="source", citations=[
+            Citation(article_id="a", outlet="A", index=i, start=0, end=1, text=text) for i in indices])
+
+    alone, told = said("There were 540 shootings.", 3), said("There were 540 shootings. Those may rise.", 3, 4)
+    kept = without_repeats([alone, told, said("Police made arrests.", 7)])
+    assert [s.text for s in kept] == [told.text, "Police made arrests."]
+    assert [c.index for c in kept[0].citations] == [3, 4]
+
+
+def test_when_every_headline_states_one_version_the_title_says_whose_it_is(store):
+    day = date(2026, 7, 6)
+    one = make_article("At least 150 people were killed in shootings over the holiday weekend, the archive said. "
+                       "Police in Chicago made several arrests.", "w1", "Wire One", day
+                       ).model_copy(update={"title": "At least 150 killed in weekend shootings"})
+    two = make_article("More than 180 people were killed in shootings over the holiday weekend, the archive said. "
+                       "Police in Chicago made several arrests.", "w2", "Wire Two", day
+                       ).model_copy(update={"title": "Weekend shootings kill more than 180"})
+    analysis = analysed(store, [one, two])
+    assert any(d.kind == "number_or_date" for d in analysis.comparison.divergences)
+    got = make_brief(analysis, fake_llm(respond=pipeline_respond(), store=store)).title
+    assert got.endswith("'s headline; the outlets' versions differ)"), got

@@ -23,6 +23,8 @@ from agent.types import Article, Modality
 
 Key = tuple[str, int]  # (article id, sentence index)
 MIN_WORDS = 5
+# A question states nothing; a line cut off with an ellipsis ("News of major shootings in...") is a teaser.
+UNREPORTABLE_ENDS = ("?", "...", "…")
 NEGATION = frozenset("not never n't none nobody neither nor refused refuses declined declines".split())
 _NO_ONE = re.compile(r"\bno(?:\s+one|body)\b|\bno longer\b", re.I)  # "no confidence" is not a negation
 # A time phrase dates the sentence's own event when it is an adverbial ("on Tuesday", "in 2022"), not when it
@@ -251,7 +253,7 @@ def note_for(article: Article, index: int, aliases: AliasTable, refused: dict[in
     time, time_text = event_time(text, article.published, inner.modality == "planned_or_expected")
     tokens = words(text)
     refused = unreportable(article) if refused is None else refused
-    reportable = len(tokens) >= MIN_WORDS and not text.rstrip().endswith("?") and index not in refused
+    reportable = len(tokens) >= MIN_WORDS and not text.rstrip().endswith(UNREPORTABLE_ENDS) and index not in refused
     return Note(key=(article.id, index), text=text, words=frozenset(content_words(text)), entities=names,
                 quantities=quantities, numbers=_number_tokens(text, quantities), quotes=tuple(find_quotes(text)),
                 modality=cue.modality, attributed_to=cue.attributed_to,

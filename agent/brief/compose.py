@@ -139,7 +139,24 @@ class Composer:
                     "differ": lambda: self.differ(DIFFER_ORDER), "disputed": lambda: self.differ(CONFLICTS),
                     "single_source": self.single_source, "watch": self.watch, "timeline": self.timeline}
         names = load_prompt(self.template).meta.get("sections") or list(builders)
-        return [BriefSection(title=TITLES[n], sentences=builders[n]()) for n in names if n in builders]
+        # A divergence's sides are told under each divergence they belong to, repeats and all.
+        return [BriefSection(title=TITLES[n], sentences=builders[n]() if n in ("differ", "disputed")
+                             else without_repeats(builders[n]())) for n in names if n in builders]
+
+
+def without_repeats(sentences: list[CitedSentence]) -> list[CitedSentence]:
+    """The section without a sentence another of its sentences already states whole (a fact told with the
+    sentence before it can hold a fact listed on its own); the longer one takes its citations."""
+    out = []
+    for i, s in enumerate(sentences):
+        holder = next((t for j, t in enumerate(sentences) if j != i and s.text in t.text
+                       and (len(t.text) > len(s.text) or j < i)), None)
+        if holder is None:
+            out.append(s)
+            continue
+        seen = {(c.article_id, c.index) for c in holder.citations}
+        holder.citations += [c for c in s.citations if (c.article_id, c.index) not in seen]
+    return out
 
 
 def specificity(text: str) -> int:
@@ -169,16 +186,18 @@ def trim_to_words(sections: list[BriefSection], max_words: int) -> None:
 
 def title(analysis: Analysis, composer: Composer) -> str:
     """The brief's title: the headline of the original article that states most of the agreed facts, among those
-    that state no version of a conflict as settled ("…, no injuries" where another outlet counts two hurt)."""
+    that state no version of a conflict as settled ("…, no injuries" where another outlet counts two hurt); when
+    every headline takes a side, the best one, said to be that outlet's."""
     counts: dict[str, int] = {}
     for f in analysis.comparison.facts:
         for a in f.article_ids:
             counts[a] = counts.get(a, 0) + 1
-    titled = [a for a in analysis.articles if a.title and a.derivative_of is None
-              and not takes_a_side(a.title, analysis.comparison)]
-    if titled:
-        best = max(titled, key=lambda a: counts.get(a.id, 0))
-        return f"Brief: {best.title}"
+    titled = [a for a in analysis.articles if a.title and a.derivative_of is None]
+    neutral = [a for a in titled if not takes_a_side(a.title, analysis.comparison)]
+    if neutral or titled:
+        best = max(neutral or titled, key=lambda a: counts.get(a.id, 0))
+        side = "" if neutral else f" ({best.label}'s headline; the outlets' versions differ)"
+        return f"Brief: {best.title}{side}"
     top = lead_facts(analysis.comparison, composer.usable)
     return f"Brief: {top[0].text}" if top else "Brief"
 

@@ -79,7 +79,7 @@ def takes_a_side(text: str, comparison: Comparison) -> str:
             if any(harm_clash(text, other) for other in others) and not harm_clash(text, side.text):
                 return f"states {side.outlet}'s version of a {d.kind.replace('_', ' ')}"
             own = {w for w in set(words(side.text)) & said if any(c.isdigit() for c in w) or w in _MONTHS_DAYS}
-            if own - set().union(*(set(words(o)) for o in others)):
+            if own and any(own - set(words(other)) for other in others):  # a detail another version lacks
                 return f"states {side.outlet}'s {', '.join(sorted(own))}"
     return contradicts_resolution(text, comparison.facts + comparison.single_source, comparison)
 
