@@ -145,3 +145,34 @@ def test_brief_asks_no_extraction_and_extract_does(cli, tmp_path):
     assert "brief" in purposes() and "extract" not in purposes()
     assert cli("extract", "-m", "fake:").exit_code == 0
     assert "extract" in purposes()
+
+
+def test_ask_lets_the_answer_load_the_comparison_when_it_rests_on_a_fact_told_differently(cli, tmp_path, monkeypatch):
+    from agent.qa import answer as qa
+    from agent.qa.checks import Answer
+
+    cli("ingest", str(two_events(tmp_path)))
+    passed = []
+
+    def spy(question, store, llm, *args, comparison=None, **kwargs):
+        passed.append(comparison)
+        return Answer(question=question, answer="The corpus does not say.", abstained=True)
+
+    monkeypatch.setattr(qa, "answer", spy)
+    cli("ask", "-m", "fake:", "When did the ferry capsize on the lake?")
+    cli("ask", "-m", "fake:", "--no-compare", "When did the ferry capsize on the lake?")
+    assert passed == [qa.AUTO, None]  # a superseded version is never an answer's current one, unless asked not to
+
+
+def test_web_chat_uses_a_warm_comparison_for_every_question_and_never_a_cold_one(monkeypatch):
+    from types import SimpleNamespace
+
+    from agent.qa.answer import AUTO
+    from agent.web.routes import chat
+
+    w = SimpleNamespace(jobs=None, model="fake:", store=None)
+    monkeypatch.setattr(chat, "article_ids", lambda w: ["a"])
+    monkeypatch.setattr(chat, "latest_analysis", lambda jobs, model, ids: None)
+    assert chat.comparison_for(w, "When did the ferry capsize?") is None
+    monkeypatch.setattr(chat, "latest_analysis", lambda jobs, model, ids: object())
+    assert chat.comparison_for(w, "When did the ferry capsize?") == AUTO

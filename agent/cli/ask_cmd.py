@@ -33,12 +33,13 @@ def ask(
                                         help=MODEL_HELP),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
     compare: bool = typer.Option(True, "--compare/--no-compare",
-                                 help="For questions about how outlets differ, use the comparison (cached after "
+                                 help="Use the comparison where the answer needs it: questions about how outlets "
+                                      "differ, and answers resting on a fact they tell differently (cached after "
                                       "`brief`/`compare`; computed first otherwise)."),
 ) -> None:
     """Answer one question from the corpus with numbered citations, or say the corpus does not say."""
     from agent.llm import open_llm
-    from agent.qa.answer import COMPARATIVE, answer
+    from agent.qa.answer import AUTO, COMPARATIVE, answer
     from agent.qa.comparative import load_comparison
 
     store = open_store()
@@ -53,7 +54,9 @@ def ask(
         return
     if routing.sure and routing.scores:  # several events, and the question picks some
         ids = [a for a in routing.article_ids if ids is None or a in ids]
-    comparison = None
+    # AUTO: an answer that rests on a fact the outlets tell differently loads the comparison and tells each version
+    # (a superseded one never as current); --no-compare answers from the sentences alone.
+    comparison = AUTO if compare else None
     if compare and COMPARATIVE.search(question):
         err.print("comparing the outlets first (served from the cache after `brief`/`compare`)…")
         comparison = load_comparison(store, llm, ids)

@@ -42,12 +42,16 @@ def sse(event: str, data: str) -> str:
 
 
 def comparison_for(w: Web, question: str):
-    """The comparison for questions about how outlets differ, only when a stored one shows the cache is warm."""
-    from agent.qa.answer import COMPARATIVE
+    """The comparison, only when a stored one shows the cache is warm (a chat turn never waits for a cold one):
+    loaded now for a question about how outlets differ, else "auto" (loaded when the answer rests on a fact the
+    outlets tell differently, so a superseded version is never told as current)."""
+    from agent.qa.answer import AUTO, COMPARATIVE
     from agent.qa.comparative import load_comparison
 
-    if not COMPARATIVE.search(question) or latest_analysis(w.jobs, w.model, article_ids(w)) is None:
+    if latest_analysis(w.jobs, w.model, article_ids(w)) is None:
         return None
+    if not COMPARATIVE.search(question):
+        return AUTO
     from agent.llm import open_llm
 
     return load_comparison(w.store, open_llm(w.model, store=w.store))
