@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 
 from agent.analysis.annotate import annotate
 from agent.analysis.candidates import candidate_pairs, number_clash
@@ -168,3 +170,26 @@ def test_a_negation_conflicts_only_with_the_action_it_negates():
     note = {k: ann.notes[(k, 0)] for k in texts}
     assert not negates(note["n2"], note["n1"])  # what is not done is the extinguishing, not the containing
     assert negates(note["n3"], note["n1"]) and negates(note["n4"], note["n5"])
+
+
+@pytest.mark.real_model
+def test_a_fact_told_in_one_clause_of_a_long_sentence_is_verified_against_that_clause():
+    from agent.analysis.judge import main_clause, verify_shared
+
+    long_a = ("To answer its critics, Norway issued a proposal on Friday that set out broad principles for ending the "
+              "whaling dispute, but it was widely dismissed by Denmark's allies for lacking detail.")
+    b = ("Oslo on Friday issued a proposal calling for a pause in whaling, but its fishing minister has also praised "
+         "the “unbreakable bond” with Icelandic skippers, defended the seizure of three Danish trawlers and their "
+         "crews in the Barents Sea, and refused to call it a seizure.")
+    c = "Denmark's fisheries minister said on Friday that the trawler crews would be flown home, the agency reported."
+    arts = [make_article(t, k, k.upper(), date(2026, 3, 9)) for k, t in (("c1", long_a), ("c2", b), ("c3", c))]
+    ann = annotate(arts, open_embedder("minilm").embed)
+    copied = "Norway issued a proposal on Friday that set out broad principles for ending the whaling dispute"
+    assert main_clause(copied) == "Norway issued a proposal on Friday"
+    said = verify_shared(ann, {(("c1", 0), ("c2", 0)): copied, (("c1", 0), ("c3", 0)): copied,
+                               (("c2", 0), ("c3", 0)): "Danish trawler crews were seized"})
+    # The shared statement is the copy's first clause, and B tells it in its own first clause (its whole sentence,
+    # mostly about other things, is further from it in meaning).
+    assert said[(("c1", 0), ("c2", 0))] == "same"
+    assert said[(("c1", 0), ("c3", 0))] == "different"  # C states neither the proposal nor its details
+    assert said[(("c2", 0), ("c3", 0))] == "different"  # a clause's closeness never stands in for the words

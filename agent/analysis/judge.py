@@ -26,7 +26,7 @@ from agent.analysis.candidates import (Pair, casualty_clash, date_clash, number_
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
 from agent.text.norm import content_words, verb_key, words
-from agent.text.quotes import phrase_drift
+from agent.text.quotes import clauses, phrase_drift
 
 # What is left of "Fox News and HuffPost reported the same …" once the outlets are gone.
 _ECHO = re.compile(r"^(?:(?:both|and|two|outlets?|sentences?)\b[\s,]*)*(?:(?:reported|reports?|say|says|said|states?|"
@@ -128,12 +128,37 @@ def verify_shared(ann: Annotations, facts: dict[tuple[Key, Key], str]) -> dict[t
     with some closeness in meaning, or a closeness in meaning that shows a paraphrase; else "different"."""
     labels = [a.label for a in ann.articles.values()]
     facts = {pair: without_outlets(f, labels) for pair, f in facts.items()}
-    texts = [f for f in facts.values() if len(content_words(f)) >= SHARED_MIN_WORDS]
+    readings = {pair: [r for r in (f, main_clause(f)) if r and len(content_words(r)) >= SHARED_MIN_WORDS]
+                for pair, f in facts.items()}
+    texts = sorted({r for rs in readings.values() for r in rs})
     vectors = dict(zip(texts, np.asarray(ann.embed(texts)))) if ann.embed and texts else {}
+    parts = clause_vectors(ann, {k for pair, rs in readings.items() if rs for k in pair})
     out: dict[tuple[Key, Key], Verdict] = {}
-    for (a, b), fact in facts.items():
-        ok = fact in texts and all(_states(ann, k, fact, vectors.get(fact)) for k in (a, b))
+    for (a, b), rs in readings.items():
+        ok = any(all(_states(ann, k, r, vectors.get(r), parts.get(k)) for k in (a, b)) for r in rs)
         out[(a, b)] = "same" if ok else "different"
+    return out
+
+
+def main_clause(fact: str) -> str | None:
+    """The fact's first clause when it has more ("China issued a proposal on Friday" of "…on Friday that outlined
+    broad principles…"): a weak model copies one sentence's details after the shared statement."""
+    head = clauses(fact)[0].strip(" ,.")
+    return head if head != fact.strip(" ,.") else None
+
+
+def clause_vectors(ann: Annotations, keys: set[Key]) -> dict[Key, np.ndarray]:
+    """The embeddings of each sentence's clauses that state something: a fact told in one clause of a long
+    sentence is close to that clause, while the whole sentence's meaning is diluted by its other clauses."""
+    pieces = {k: [c for c in clauses(ann.notes[k].text) if len(content_words(c)) >= SHARED_MIN_WORDS]
+              for k in sorted(keys)} if ann.embed else {}
+    flat = [c for cs in pieces.values() for c in cs]
+    if not flat:
+        return {}
+    vectors, start = np.asarray(ann.embed(flat)), 0
+    out = {}
+    for k, cs in pieces.items():
+        out[k], start = vectors[start:start + len(cs)], start + len(cs)
     return out
 
 
@@ -156,13 +181,16 @@ def rare_word_support(ann: Annotations, fact: str, key: Key) -> float:
     return sum(v for w, v in weight.items() if w in ann.notes[key].words) / total if total else 0.0
 
 
-def _states(ann: Annotations, key: Key, fact: str, vector) -> bool:
-    """Whether sentence KEY states FACT: its words and meaning, or its meaning alone (words only without vectors)."""
+def _states(ann: Annotations, key: Key, fact: str, vector, parts=None) -> bool:
+    """Whether sentence KEY states FACT: its words and meaning (of the sentence or of one of its clauses PARTS), or
+    the whole sentence's meaning alone (words only without vectors)."""
     support = rare_word_support(ann, fact, key)
     if vector is None:
         return support >= SHARED_SUPPORT
     closeness = float(vector @ ann.vector(key))
-    return (support >= SHARED_SUPPORT and closeness >= SHARED_MEANING) or closeness >= SHARED_PARAPHRASE
+    # A clause's closeness counts only beside the words: a short clause is close to many short statements.
+    local = max([closeness] + ([float(np.max(parts @ vector))] if parts is not None and len(parts) else []))
+    return (support >= SHARED_SUPPORT and local >= SHARED_MEANING) or closeness >= SHARED_PARAPHRASE
 
 
 def check(ann: Annotations, pair: Pair, label: Label | Verdict) -> tuple[Label, str]:

@@ -185,13 +185,13 @@ def speaker_before(sentence: str, verb_start: int) -> str | None:
         earlier = [m for m in _VERB_RE.finditer(sentence[:verb_start]) if not m.group().endswith("ing")]
         if earlier:
             return speaker_before(sentence, earlier[-1].start())
-        clause = _clauses(sentence[:verb_start])[-1].strip()
+        clause = clauses(sentence[:verb_start])[-1].strip()
         if clause.lower().startswith("with "):
             return clean_speaker(clause)
-        main = _clauses(re.split(_SENTENCE_BREAK, sentence[:verb_start])[-1])[0]
+        main = clauses(re.split(_SENTENCE_BREAK, sentence[:verb_start])[-1])[0]
         return clean_speaker(_PREDICATE_START.split(main)[0])
     before = sentence[:verb_start].rstrip()
-    pieces = _clauses(before.rstrip(","))
+    pieces = clauses(before.rstrip(","))
     if before.endswith(",") and len(pieces) >= 2:  # "X, an assistant professor at Y, Singapore, said"
         for k in range(len(pieces) - 1, max(0, len(pieces) - 4), -1):
             if re.match(r"\s*(?:a|an|the|who|which|whose)\b", pieces[k]):
@@ -215,7 +215,7 @@ _PREDICATE_START = re.compile(
 _SENTENCE_BREAK = r"(?<!\b[A-Z])(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)(?<!Gen)(?<!Sen)(?<!Rep)(?<!Gov)(?<!St)[.!?]\s+"
 
 
-def _clauses(text: str) -> list[str]:
+def clauses(text: str) -> list[str]:
     """Text cut at sentence ends, commas, semicolons, colons, dashes, brackets, masked quotes, "that"."""
     return re.split(rf"[,;:(|—–]|\bthat\b|{_SENTENCE_BREAK}", text)
 
