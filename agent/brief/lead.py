@@ -6,7 +6,8 @@ import re
 
 from pydantic import BaseModel, Field
 
-from agent.brief.versions import contradicts_resolution, current_refs, reads_whole, set_aside, statement_ref
+from agent.brief.runs import statement_run
+from agent.brief.versions import contradicts_resolution, current_refs, set_aside, statement_ref
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
 from agent.qa.match import unstated
@@ -30,15 +31,17 @@ class Lead(BaseModel):
     sentences: list[LeadSentence] = Field(min_length=1, max_length=5)
 
 
-def lead_facts(comparison: Comparison, usable=lambda f: True) -> list[FactCluster]:
+def lead_facts(comparison: Comparison, usable=lambda f: True, articles: dict[str, Article] | None = None
+               ) -> list[FactCluster]:
     """The facts the model may use: the event that happened where one outlet wrote before it (the outcome is the
     news), then agreed ones (single-source ones when none is agreed), reports of what happened before remarks
-    quoted whole, each group in the comparison's order."""
+    quoted whole (a line from inside a quotation is one too), each group in the comparison's order."""
     pool = [f for f in comparison.facts if usable(f)] or [f for f in comparison.single_source if usable(f)]
     outcomes = {c for d in comparison.divergences if d.kind == "timing_of_report" and d.resolution == "event_happened"
                 for c in d.cluster_ids}
+    aside = set_aside(comparison)
     return sorted(pool, key=lambda f: (f.id not in outcomes, -f.independent_outlets,
-                                       _mostly_quote(f.text)))[:LEAD_FACTS]
+                                       _mostly_quote(stated_text(f, articles, aside))))[:LEAD_FACTS]
 
 
 def _mostly_quote(text: str) -> bool:
@@ -47,13 +50,22 @@ def _mostly_quote(text: str) -> bool:
     return quoted > len(text) / 2
 
 
-def listing(facts: list[FactCluster], comparison: Comparison) -> str:
+def stated_text(fact: FactCluster, articles: dict[str, Article] | None, aside: set) -> str:
+    """The words a fact is stated with: its standing sentence with the neighbours it needs (its own text when the
+    articles are not at hand)."""
+    ref = statement_ref(fact, aside)
+    if ref is None or not articles or ref.article_id not in articles:
+        return ref.text if ref else fact.text
+    article = articles[ref.article_id]
+    return " ".join(article.sentences[i].text for i in statement_run(article, ref.index, aside))
+
+
+def listing(facts: list[FactCluster], comparison: Comparison, articles: dict[str, Article] | None = None) -> str:
     """The facts as the model sees them: each in the version that stands, planned ones marked."""
     aside, lines = set_aside(comparison), []
     for n, f in enumerate(facts, 1):
-        ref = statement_ref(f, aside)
         mark = "(planned) " if f.modality == "planned_or_expected" else ""
-        lines.append(f"[{n}] {mark}{ref.text if ref else f.text} ({f.independent_outlets} outlets)")
+        lines.append(f"[{n}] {mark}{stated_text(f, articles, aside)} ({f.independent_outlets} outlets)")
     return "\n".join(lines)
 
 
@@ -64,7 +76,7 @@ def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: C
     ref = statement_ref(fact, aside)
     if ref is None:
         return None
-    run = context_run(articles[ref.article_id], ref.index, aside) + quotation_run(articles[ref.article_id], ref.index)
+    run = statement_run(articles[ref.article_id], ref.index, aside)
     seen, cites = {ref.article_id}, [articles[ref.article_id].cite(i) for i in run]
     for r in current_refs(fact, aside):
         if r.article_id not in seen:
@@ -74,38 +86,14 @@ def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: C
     return CitedSentence(text=text, citations=cites, origin="source", note=note)
 
 
-QUOTE_RUN = 3  # sentences after the first that a quotation may run on for
-# A sentence whose subject points back ("She then invoked…", "This stance left him…") reads out of its article only
-# with the sentence before, which names who or what. A connective alone ("And just last week…") does not need it.
-OPENS_ON_REFERENCE = re.compile(r"(?:She|He|They|It|His|Her|Their|Its|This|These|Those)\b")
-
-
-def context_run(article: Article, index: int, aside: set) -> list[int]:
-    """The sentence before, when this one opens on a reference to it and it states a standing version; else none."""
-    before = index - 1
-    if index == 0 or not OPENS_ON_REFERENCE.match(article.sentences[index].text.lstrip("“\"'‘ ")):
-        return []
-    return [] if (article.id, before) in aside else [before]
-
-
-def quotation_run(article: Article, index: int) -> list[int]:
-    """The sentence, with those after it in its article up to the one closing the quotation it opens (verbatim,
-    each cited: “I have not done anything wrong. … ” reads whole); the sentence alone when none closes it."""
-    run, text = [index], article.sentences[index].text
-    while not reads_whole(text) and len(run) <= QUOTE_RUN and run[-1] + 1 < len(article.sentences):
-        run.append(run[-1] + 1)
-        text += " " + article.sentences[run[-1]].text
-    return run if reads_whole(text) else [index]
-
-
 def write_lead(comparison: Comparison, llm, template: str, articles: dict[str, Article], usable,
                max_sentences: int = 4) -> tuple[list[CitedSentence], int]:
     """The model's lead (checked against the resolutions), filled with source sentences; and how many it lost."""
-    facts = lead_facts(comparison, usable)
+    facts = lead_facts(comparison, usable, articles)
     disputes = "\n".join(f"- {d.rationale}" for d in comparison.divergences
                          if d.kind in ("timing_of_report", "contradiction", "number_or_date")) or "- none"
     try:
-        lead = llm.structured(load_prompt(template), {"facts": listing(facts, comparison), "disputes": disputes,
+        lead = llm.structured(load_prompt(template), {"facts": listing(facts, comparison, articles), "disputes": disputes,
                                                       "max_sentences": max_sentences},
                               Lead, purpose="brief", max_tokens=90 * max_sentences + 40)
     except ModelOutputError:
