@@ -164,12 +164,15 @@ def test_a_negation_conflicts_only_with_the_action_it_negates():
              "n2": "The fire is contained, but it is not yet extinguished, fire chief Goran Petric said.",
              "n3": "The fire was not contained until Tuesday, fire chief Goran Petric said.",
              "n4": "Health Minister Ilse Varga refused to resign on Thursday evening.",
-             "n5": "Health Minister Ilse Varga resigned on Thursday evening."}
+             "n5": "Health Minister Ilse Varga resigned on Thursday evening.",
+             "n6": "Varga said she quit because Orsk had called her a liar, something Orsk has denied.",
+             "n7": "Pavel Orsk denied to the Ledger that he had ever called Varga a liar."}
     ann = annotate([make_article(t, k, k.upper(), date(2026, 3, 9)) for k, t in texts.items()],
                    open_embedder("fake").embed)
     note = {k: ann.notes[(k, 0)] for k in texts}
     assert not negates(note["n2"], note["n1"])  # what is not done is the extinguishing, not the containing
     assert negates(note["n3"], note["n1"]) and negates(note["n4"], note["n5"])
+    assert not negates(note["n7"], note["n6"])  # the claim reported with its denial agrees with the denial
 
 
 @pytest.mark.real_model
@@ -193,3 +196,24 @@ def test_a_fact_told_in_one_clause_of_a_long_sentence_is_verified_against_that_c
     assert said[(("c1", 0), ("c2", 0))] == "same"
     assert said[(("c1", 0), ("c3", 0))] == "different"  # C states neither the proposal nor its details
     assert said[(("c2", 0), ("c3", 0))] == "different"  # a clause's closeness never stands in for the words
+
+
+def test_a_short_statement_joins_but_a_description_only_one_sentence_states_in_passing_does_not():
+    from agent.analysis.judge import states_something, verify_shared
+
+    a = make_article("“I will not quit,” said Ms. Varga, who tried to end the questions about her health.", "s1", "One")
+    b = make_article("“I will not quit,” Varga said after a meeting with the board, according to the Ledger.", "s2",
+                     "Two")
+    c = make_article("Ilse Varga, the embattled health minister of Valdoria, declared on Wednesday that she would stay.",
+                     "s3", "Three")
+    d = make_article("Valdoria's health minister Ilse Varga hinted on Tuesday that she might quit her post.", "s4",
+                     "Four")
+    e = make_article("Ilse Varga is the health minister of Valdoria and has led it since 2019.", "s5", "Five")
+    ann = annotate([a, b, c, d, e], open_embedder("fake").embed)
+    assert states_something("Varga will not quit") and not states_something("Valdoria minister")
+    said = verify_shared(ann, {(("s1", 0), ("s2", 0)): "Ms. Varga will not quit",
+                               (("s3", 0), ("s4", 0)): "Ilse Varga is the health minister of Valdoria",
+                               (("s3", 0), ("s5", 0)): "Ilse Varga is the health minister of Valdoria"})
+    assert said[(("s1", 0), ("s2", 0))] == "same"  # two content words and a verb state a fact
+    assert said[(("s3", 0), ("s4", 0))] == "different"  # who she is, said in passing: not what either reports
+    assert said[(("s3", 0), ("s5", 0))] == "different"  # one of the two still says it only in passing

@@ -374,3 +374,17 @@ def test_a_figure_the_answer_ties_to_other_words_than_its_sentence_does_is_refus
     aboard = answer("How many passengers was the ferry carrying on Friday?", store,
                     fake_llm(respond=replying("The ferry was carrying 48 people.", "carrying 48")))
     assert not aboard.abstained  # the same figure for the same thing, its noun in other words
+
+
+def test_a_description_the_writer_gives_a_name_is_checked_against_the_name_it_describes_in_the_source():
+    from agent.qa.match import misdescribed
+
+    source = ["Governor Oskar Lind spoke after he met with and apologized to Representative Drew Holm, the "
+              "Democratic lawmaker who had received the voice mail."]
+    assert misdescribed("Governor Oskar Lind, a Democratic lawmaker, apologized to Drew Holm.", source) == \
+        ["Governor Oskar Lind, Democratic lawmaker"]  # the description is Holm's, eleven words from Lind
+    assert misdescribed("Drew Holm, the Democratic lawmaker, received an apology from Governor Oskar Lind.",
+                        source) == []
+    assert misdescribed("Governor Oskar Lind, a Republican, apologized.", ["Lind apologized."]) == \
+        ["Governor Oskar Lind, Republican"]
+    assert misdescribed("Oskar Lind, the governor, spoke.", ["Governor Oskar Lind spoke."]) == []

@@ -33,6 +33,11 @@ _ECHO = re.compile(r"^(?:(?:both|and|two|outlets?|sentences?)\b[\s,]*)*(?:(?:rep
                    r"stated|wrote|writes?)\s+)?(?:that\s+)?(?:the\s+same\s+)?", re.IGNORECASE)
 _NEGATION = re.compile(r"(?:\bnot|\bnever|n[’']t|\bno longer|\b(?:refus|declin|reject)\w*(?:\s+to)?|\bden(?:y|ie[sd])\w*)"
                        r"\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.IGNORECASE)
+_DENIAL = re.compile(r"\b(?:den(?:y|ies|ied|ial)|disput(?:e|es|ed)|rejected)\b", re.IGNORECASE)
+_FINITE = re.compile(r"\b(?:will|would|did|does|has|have|had|was|were|is|are|not|never|\w+n[’']t|\w{3,}ed)\b", re.I)
+_COPULA = re.compile(r"\b(?:is|are|was|were)\s+(?:the|a|an)\b", re.IGNORECASE)
+_IDENTITY = re.compile(r"^[^,;]{0,60}?\b(?:is|are|was|were)\s+(?:the|a|an)\b(?:(?!\b(?:who|that|which|and|but)\b).)*$",
+                       re.IGNORECASE)
 _YEAR = re.compile(r"#(?:19|20)\d\d")
 Label = Literal["same", "number", "date", "status", "quote", "speaker", "term", "different"]
 Verdict = Literal["same", "different"]  # what the model is asked; code finds which detail conflicts
@@ -128,8 +133,8 @@ def verify_shared(ann: Annotations, facts: dict[tuple[Key, Key], str]) -> dict[t
     with some closeness in meaning, or a closeness in meaning that shows a paraphrase; else "different"."""
     labels = [a.label for a in ann.articles.values()]
     facts = {pair: without_outlets(f, labels) for pair, f in facts.items()}
-    readings = {pair: [r for r in (f, main_clause(f)) if r and len(content_words(r)) >= SHARED_MIN_WORDS]
-                for pair, f in facts.items()}
+    readings = {pair: [r for r in (f, main_clause(f)) if r and states_something(r)
+                       and not _only_an_appositive(ann, r, pair)] for pair, f in facts.items()}
     texts = sorted({r for rs in readings.values() for r in rs})
     vectors = dict(zip(texts, np.asarray(ann.embed(texts)))) if ann.embed and texts else {}
     parts = clause_vectors(ann, {k for pair, rs in readings.items() if rs for k in pair})
@@ -138,6 +143,19 @@ def verify_shared(ann: Annotations, facts: dict[tuple[Key, Key], str]) -> dict[t
         ok = any(all(_states(ann, k, r, vectors.get(r), parts.get(k)) for k in (a, b)) for r in rs)
         out[(a, b)] = "same" if ok else "different"
     return out
+
+
+def states_something(fact: str) -> bool:
+    """Whether a shared fact is a statement: three content words, or two with a verb ("LePage will not resign");
+    not "none", "both", a bare name or a noun phrase ("Maine governor")."""
+    n = len(content_words(fact))
+    return n >= SHARED_MIN_WORDS or (n == SHARED_MIN_WORDS - 1 and bool(_FINITE.search(fact)))
+
+
+def _only_an_appositive(ann: Annotations, fact: str, pair: tuple[Key, Key]) -> bool:
+    """A fact that only says who someone is ("Paul LePage is the governor of Maine"), where a sentence says so only
+    in passing ("Gov. Paul LePage opened the door…"): background both name, not the fact either reports."""
+    return bool(_IDENTITY.match(fact)) and not all(_COPULA.search(ann.notes[k].text) for k in pair)
 
 
 def main_clause(fact: str) -> str | None:
@@ -234,9 +252,9 @@ def _code_conflict(a, b) -> tuple[Label, str] | None:
 
 def negates(a, b) -> bool:
     """A negates or denies the action B asserts ("refused to resign" / "resigned"; "was not contained" /
-    "was contained", but not "is contained, but not yet extinguished")."""
-    if (b.modality == "denied" or b.negated) or not b.verb or b.verb not in a.words:
-        return False
+    "was contained", but not "is contained, but not yet extinguished", nor a B that reports the denial too)."""
+    if (b.modality == "denied" or b.negated or _DENIAL.search(b.text)) or not b.verb or b.verb not in a.words:
+        return False  # B that reports the denial beside the claim ("…, something Gattine has denied") agrees
     return a.modality == "denied" or (a.negated and b.verb in negated_verbs(a.text))
 
 

@@ -10,7 +10,7 @@ from agent.brief.runs import statement_run
 from agent.brief.versions import contradicts_resolution, current_refs, set_aside, statement_ref
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
-from agent.qa.match import unstated
+from agent.qa.match import misdescribed, unstated
 from agent.types import Article, CitedSentence, Comparison, FactCluster
 
 LEAD_FACTS = 8
@@ -104,9 +104,10 @@ def write_lead(comparison: Comparison, llm, template: str, articles: dict[str, A
         text = cut_repetition(_COUNT_NOTE.sub("", s.text).strip())
         aside = set_aside(comparison)
         cites = [articles[r.article_id].cite(r.index) for f in used for r in current_refs(f, aside)]
-        # A figure, date or name the model adds ("on May 21, 2013") must be in the sentences it cites.
+        # A figure, date or name the model adds ("on May 21, 2013") must be in the sentences it cites, and a name
+        # it describes must be described so there ("Mr. LePage, a Democratic lawmaker" was Gattine's description).
         if (not text or not used or contradicts_resolution(text, used, comparison)
-                or unstated(text, " ".join(c.text for c in cites))):
+                or unstated(text, " ".join(c.text for c in cites)) or misdescribed(text, [c.text for c in cites])):
             removed += bool(text)
             continue
         used_ids |= {f.id for f in used}

@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel, Field
 
 from agent.qa.evidence import QUESTION_FORM, Evidence, detail_asked
-from agent.qa.match import CITED_MIN, COS_FULL, MIN_RELEVANCE, misattributed, unstated
+from agent.qa.match import CITED_MIN, COS_FULL, MIN_RELEVANCE, misattributed, misdescribed, unstated
 from agent.qa.retrieval import DENSE_FLOOR, DETAIL_FINDERS, Hit, keys
 from agent.text.norm import STOPWORDS, words
 from agent.types import Citation
@@ -203,7 +203,7 @@ def _asked_about(ev: Evidence, before: str) -> bool:
 
 
 def _misattributed_reason(answer: str, cited: list[str]) -> str:
-    wrong = misattributed(answer, cited)
+    wrong = misattributed(answer, cited) + misdescribed(answer, cited)
     return f"the cited sentences give {', '.join(repr(w) for w in wrong)} for something else" if wrong else ""
 
 

@@ -67,6 +67,28 @@ def misattributed(answer: str, cited: list[str]) -> list[str]:
     return wrong
 
 
+def misdescribed(text: str, cited: list[str]) -> list[str]:
+    """The descriptions TEXT gives a name in apposition that no cited sentence gives it ("Mr. LePage, a Democratic
+    lawmaker, spoke…" where the source's "Democratic lawmaker" is Gattine): a described name must have at least
+    one of the description's words within a few words of it in a cited sentence."""
+    wrong = []
+    for m in _APPOSITIVE.finditer(text):
+        surname, described = words(m.group("name"))[-1], keys(m.group("what"))
+        near = [_near_words(source, surname) for source in cited]
+        if described and any(n is not None for n in near) and not any(n and described & n for n in near):
+            wrong.append(f"{m.group('name')}, {m.group('what')}")
+    return wrong
+
+
+def _near_words(text: str, name_word: str) -> set[str] | None:
+    """The match keys of the words within NEAR_WORDS of each mention of NAME_WORD in TEXT (None: no mention)."""
+    tokens = words(text)
+    at = [i for i, w in enumerate(tokens) if w == name_word]
+    if not at:
+        return None
+    return {k for i in at for w in tokens[max(0, i - NEAR_WORDS): i + NEAR_WORDS + 1] for k in keys(w)}
+
+
 def _clause_keys(text: str, q) -> set[str]:
     """The content words of the clause holding quantity Q, without the figure and the noun it counts."""
     start = max((m.end() for m in _CLAUSE.finditer(text, 0, q.start)), default=0)
@@ -81,5 +103,8 @@ def _with_bare_possessives(tokens: list[str]) -> set[str]:
 
 
 _CLAUSE = re.compile(r"[,;:()]|\s[—–]\s")
+NEAR_WORDS = 8  # a description in apposition sits this close to the name it describes ("Drew Gattine, the state …")
+_APPOSITIVE = re.compile(r"(?P<name>(?:(?:Mr|Mrs|Ms|Dr)\.\s+)?(?:[A-Z][\w’'-]*\.?\s+){0,3}[A-Z][\w’'-]+),\s+"
+                         r"(?:a|an|the)\s+(?P<what>[^,;:—–()]{3,80}?),")
 _MONTHS = frozenset("january february march april may june july august september october november december "
                     "jan feb mar apr jun jul aug sep sept oct nov dec".split())
