@@ -44,3 +44,19 @@ def test_a_sentence_outside_any_quotation_is_stated_alone():
     assert statement_run(art, first, set()) == [first]
     left = index_of(art, "She left the building")
     assert texts(art, statement_run(art, left, set()))[0].startswith("“I am not tired")  # "She" points back
+
+
+def test_an_agreed_fact_is_cut_at_a_clause_break_to_what_the_other_outlets_tell():
+    from agent.brief.runs import shared_part
+
+    text = ("Tavrin on Friday issued a proposal calling for a ceasefire and peace talks with Oskeld, but has also said "
+            "it has an “unbreakable bond” with Vendra and has refused to condemn the shelling of the ports.")
+    other = "To calm its critics, Tavrin issued a proposal on Friday that set out broad principles to end the fighting."
+    assert shared_part(text, [other]) == ("Tavrin on Friday issued a proposal calling for a ceasefire and peace talks "
+                                          "with Oskeld.")
+    told = "Tavrin issued a proposal on Friday, though it refused to condemn the shelling of the ports by Vendra."
+    assert shared_part(text, [told]) == text  # another outlet tells the later clause too: it is agreed
+    assert shared_part(text, []) == text  # one outlet's fact keeps its words
+    listed = ("They also touch on the president's businesses; his talks with his lawyer about a tower deal; and "
+              "whether he knew of a back channel.")
+    assert shared_part(listed, ["The questions touch on the president's businesses."]) == listed  # a list's items

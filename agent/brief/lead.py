@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from agent.brief.runs import statement_run
+from agent.brief.runs import shared_part, statement_run
 from agent.brief.versions import contradicts_resolution, current_refs, set_aside, statement_ref
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
@@ -83,6 +83,8 @@ def fact_sentence(fact: FactCluster, articles: dict[str, Article], comparison: C
             seen.add(r.article_id)
             cites.append(articles[r.article_id].cite(r.index))
     text = " ".join(articles[ref.article_id].sentences[i].text for i in run)
+    if len(run) == 1:  # an agreed fact states what the other outlets state too, not one outlet's added clause
+        text = shared_part(text, [c.text for c in cites if c.article_id != ref.article_id])
     return CitedSentence(text=text, citations=cites, origin="source", note=note)
 
 

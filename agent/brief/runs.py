@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from agent.brief.versions import reads_whole
+from agent.text.norm import support_score
 from agent.text.quotes import find_quotes
 from agent.types import Article
 
@@ -12,6 +13,10 @@ QUOTE_RUN = 3  # sentences before or after one that a quotation may run on for
 # A sentence whose subject points back ("She then invoked…", "This stance left him…") reads out of its article only
 # with the sentence before, which names who or what. A connective alone ("And just last week…") does not need it.
 OPENS_ON_REFERENCE = re.compile(r"(?:She|He|They|It|His|Her|Their|Its|This|These|Those)\b")
+# Boundaries between two clauses of which the first stands alone: "Beijing issued a proposal …, but has also said …".
+_CLAUSE_BREAK = re.compile(r"(?:;\s+(?:however,\s+)?|,\s+(?:but|while|whereas)\s+|\s+[—–]\s+but\s+)")
+HEAD_MIN_WORDS = 6
+TAIL_UNTOLD = 0.25  # share of the later clause's words that another outlet's sentence may hold and not tell it
 _SAID_BY_PRONOUN = re.compile(r"[”\"],?\s+(?:he|she|they|we|I)\s+(?:said|says|added|told|replied|wrote|asked)\b")
 
 
@@ -34,6 +39,20 @@ def closed_run(article: Article, run: list[int]) -> list[int]:
         more.append(more[-1] + 1)
         text += " " + article.sentences[more[-1]].text
     return more if reads_whole(text) else run
+
+
+def shared_part(text: str, others: list[str]) -> str:
+    """TEXT cut at its first clause break when the other outlets' sentences OTHERS tell the first clause and none
+    tells the rest: an agreed fact states what the outlets agree on, not one outlet's added clause."""
+    m = _CLAUSE_BREAK.search(text)
+    if (not others or not m or text.count(";") > 1  # semicolons separating the items of a list, not clauses
+            or not reads_whole(text[:m.start()]) or len(text[:m.start()].split()) < HEAD_MIN_WORDS):
+        return text
+    head, tail = text[:m.start()], text[m.end():]
+    told = [(support_score(head, o), support_score(tail, o)) for o in others]
+    if all(h > t for h, t in told) and max(t for _, t in told) < TAIL_UNTOLD:
+        return head.rstrip(" ,") + "."
+    return text
 
 
 def quotation_start(article: Article, index: int) -> int:
