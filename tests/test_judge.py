@@ -217,3 +217,18 @@ def test_a_short_statement_joins_but_a_description_only_one_sentence_states_in_p
     assert said[(("s1", 0), ("s2", 0))] == "same"  # two content words and a verb state a fact
     assert said[(("s3", 0), ("s4", 0))] == "different"  # who she is, said in passing: not what either reports
     assert said[(("s3", 0), ("s5", 0))] == "different"  # one of the two still says it only in passing
+
+
+def test_the_same_words_credited_to_two_different_people_are_an_attribution_conflict():
+    from agent.analysis.candidates import Pair
+
+    words_ = "Travellers may need to wait on the far side of the bridge while officers process those already inside"
+    texts = {"w1": f"“{words_},” said Pete Orsk, director of field operations at the Tavra crossing.",
+             "w2": f"“{words_},” Border Commissioner Lena Varis said in a statement.",
+             "w3": f"“{words_},” Mr. Orsk told reporters on Monday."}
+    ann = annotate([make_article(t, k, k.upper(), date(2026, 3, 9)) for k, t in texts.items()],
+                   open_embedder("fake").embed)
+    label, why = check(ann, Pair(("w1", 0), ("w2", 0), 0.9), "same")
+    assert label == "speaker" and "Pete Orsk" in why and "Lena Varis" in why
+    label, _ = check(ann, Pair(("w1", 0), ("w3", 0), 0.9), "same")
+    assert label != "speaker"  # one man, named two ways

@@ -245,9 +245,26 @@ def _code_conflict(a, b) -> tuple[Label, str] | None:
     clash = date_clash(a, b)
     if clash:
         return "date", f"the dates differ: {clash}"
-    if term_changed(a, b):
-        return "term", "a named term differs"
+    if drift := term_changed(a, b):
+        return "term", f"a named term differs: “{drift.a}” / “{drift.b}”"
+    if credited := other_speakers(a, b):
+        return "speaker", f"the same words are credited to {credited[0]} and to {credited[1]}"
     return None
+
+
+def other_speakers(a, b) -> tuple[str, str] | None:
+    """The two people one quotation is credited to, when the outlets name two different people for it ("…,” said
+    Pete Flores" / "…,” Commissioner Kevin McAleenan said"); None when they name one, or not both by name."""
+    x, y = a.attributed_to, b.attributed_to
+    if not (x and y and quote_pair(a, b) and _full_name(x) and _full_name(y)):
+        return None
+    return None if set(words(x)) & set(words(y)) else (x, y)
+
+
+def _full_name(who: str) -> bool:
+    """A person's or body's name of two or more capitalised words ("Kevin McAleenan"), not a role ("a spokesman")."""
+    parts = who.split()
+    return len(parts) >= 2 and all(p[:1].isupper() for p in parts)
 
 
 def negates(a, b) -> bool:
