@@ -232,3 +232,18 @@ def test_the_same_words_credited_to_two_different_people_are_an_attribution_conf
     assert label == "speaker" and "Pete Orsk" in why and "Lena Varis" in why
     label, _ = check(ann, Pair(("w1", 0), ("w3", 0), 0.9), "same")
     assert label != "speaker"  # one man, named two ways
+
+
+def test_a_pair_sharing_only_a_name_and_a_title_is_never_joined_without_asking(store):
+    from agent.analysis.candidates import Pair
+    from agent.analysis.judge import sure
+
+    a = make_article("Senate Democratic Leader Olav Brekke said all options should be on the table.", "h1", "One")
+    b = make_article("Senator Olav Brekke of Tavra, the Democratic leader, is a longtime supporter of gun rights.", "h2",
+                     "Two")
+    ann = annotate([a, b], open_embedder("fake").embed)
+    names_only = Pair(("h1", 0), ("h2", 0), cosine=0.46, overlap=0.42)  # as measured on a real event with MiniLM
+    assert names_only.score >= 1.0 and not sure(names_only)
+    relations, _ = relate(ann, [names_only], llm=None, mode="rules")
+    assert not any(r.joins for r in relations)
+    assert sure(Pair(("h1", 0), ("h2", 0), cosine=0.8, overlap=0.3))

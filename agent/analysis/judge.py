@@ -47,6 +47,9 @@ Mode = Literal["model", "rules"]
 # Pair scores (cosine + 2 x Jaccard), calibrated on the eval gold with MiniLM (`bench embed`): at 1.0, 95% of
 # pairs are the same fact (labelled negatives); at 0.7, 60%; below, few.
 SAME_AUTO = 1.0  # outlets' sentences state one fact without asking (code still checks the details)
+# ... and are close in meaning too: a score made of shared names and titles ("Senate Democratic Leader Harry Reid
+# said …" / "Senator Harry Reid of Nevada, the Democratic leader, is …", cosine 0.46) is for the model to judge.
+SURE_MIN_COSINE = 0.55
 ASK_MIN = 0.7  # below this, a pair is only considered when an anchor (number, quote) joins it
 ANCHORED_MIN = 0.3
 MUTUAL_BOOST = 0.3  # a mutual best match ranks as if it scored this much more
@@ -98,7 +101,7 @@ def shown(ann: Annotations, key: Key) -> str:
 
 def controls(ann: Annotations, pairs: list[Pair]) -> tuple[Pair, Pair] | None:
     """Two pairs whose answer code knows: a near-identical one ("same") and an unrelated one ("different")."""
-    same = next((p for p in pairs if p.score >= SAME_AUTO + 0.5 and ann.root(p.a) != ann.root(p.b)), None)
+    same = next((p for p in pairs if sure(p, SAME_AUTO + 0.5) and ann.root(p.a) != ann.root(p.b)), None)
     keys = [k for k in ann.keys if ann.notes[k].reportable][:200]  # bounded search: any one unrelated pair will do
     far = next((Pair(a, b, round(ann.cosine(a, b), 4)) for a in keys for b in keys[::-1]
                 if a[0] != b[0] and ann.cosine(a, b) < 0.1 and not ann.notes[a].words & ann.notes[b].words), None)
@@ -316,9 +319,14 @@ def _band(pairs: list[Pair]) -> list[Pair]:
     """The uncertain pairs worth a question: anchored ones, best matches in the band, and mutual best matches
     far below it (the only way a paraphrase sharing no word can be found); the likeliest first."""
     best, mutual = _best_matches(pairs)
-    band = [p for p in pairs if p.score < SAME_AUTO and (p.a, p.b) in best
+    band = [p for p in pairs if not sure(p) and (p.a, p.b) in best
             and (p.score >= ASK_MIN or (p.anchors and p.score >= ANCHORED_MIN) or (p.a, p.b) in mutual)]
     return sorted(band, key=lambda p: (not _strong(p), -(p.score + MUTUAL_BOOST * ((p.a, p.b) in mutual))))
+
+
+def sure(pair: Pair, line: float = SAME_AUTO) -> bool:
+    """Code is sure the two sentences state one fact: close in meaning and words, not in names alone."""
+    return pair.score >= line and pair.cosine >= SURE_MIN_COSINE
 
 
 def _strong(pair: Pair) -> bool:
@@ -329,7 +337,7 @@ def _strong(pair: Pair) -> bool:
 def _rules_label(ann: Annotations, pair: Pair) -> Label:
     """The model-free decision: close enough in meaning and words, or one action of the same people dated two ways
     (check() then finds the date conflict: "will be leaving on January 1" / "will leave at the end of February")."""
-    return "same" if pair.score >= RULES_SAME or one_action_told_apart(ann, pair) else "different"
+    return "same" if sure(pair, RULES_SAME) or one_action_told_apart(ann, pair) else "different"
 
 
 def one_action_told_apart(ann: Annotations, pair: Pair) -> bool:
@@ -381,7 +389,7 @@ def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") 
     the model was asked: pairs, and calls discarded because the model failed a control pair."""
     out = []
     for p in pairs:
-        if p.score >= SAME_AUTO:
+        if sure(p):
             label, why = check(ann, p, "same")
             out.append(Relation(p, label, "code", None, why or "near-identical in meaning"))
     band = _band(pairs)
@@ -395,7 +403,7 @@ def relate(ann: Annotations, pairs: list[Pair], llm=None, mode: Mode = "model") 
         out.append(Relation(p, label, "model" if said else "rules", said, why))
     in_band = {(p.a, p.b) for p in band}
     for p in pairs:  # one action told two ways, though neither sentence is the other's best match
-        if p.score < SAME_AUTO and (p.a, p.b) not in in_band and one_action_told_apart(ann, p):
+        if not sure(p) and (p.a, p.b) not in in_band and one_action_told_apart(ann, p):
             label, why = check(ann, p, "same")
             out.append(Relation(p, label, "code", None, why))
     used = mode == "model" and llm is not None

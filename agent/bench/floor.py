@@ -155,11 +155,11 @@ def judged_text(analysis) -> str:
     """The sentences of the pairs the model was asked about (the controls too), each once, as it was shown them:
     what judging must read at the least."""
     from agent.analysis.candidates import candidate_pairs
-    from agent.analysis.judge import SAME_AUTO, _band, controls, shown, to_ask
+    from agent.analysis.judge import _band, controls, shown, sure, to_ask
 
     ann = analysis.ann
     pairs = candidate_pairs(ann)
-    asked = to_ask(ann, _band(pairs), [r for r in analysis.relations if r.pair.score >= SAME_AUTO])
+    asked = to_ask(ann, _band(pairs), [r for r in analysis.relations if sure(r.pair)])
     asked += list(controls(ann, pairs) or ())
     return "\n".join(shown(ann, k) for k in sorted({k for p in asked for k in (p.a, p.b)}))
 
