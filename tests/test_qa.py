@@ -143,6 +143,9 @@ def test_a_model_that_obeys_an_injected_question_is_overruled(store):
 def test_questions_that_ask_for_a_kind_of_answer():
     assert fits_question("How many people protested?", "About 2,000 people")
     assert not fits_question("How many people protested?", "Many people")
+    assert not fits_question("How many troops are stationed there?",
+                             "Troops are stationed there and the two neighbours held joint drills.")  # no count
+    assert fits_question("How many troops are stationed there?", "Two battalions, and the two neighbours drill.")
     assert fits_question("When did she resign?", "On Monday")
     assert not fits_question("When did she resign?", "Because of the scandal")
     assert fits_question("Who did she meet?", "She met Premier Li Wen")

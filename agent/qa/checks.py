@@ -27,6 +27,9 @@ TYPED_WORDS = 4
 NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|"
                     r"millions?|billions?|several|few|half)\b", re.IGNORECASE)
+# "the two neighbors", "the three countries": a number word after "the" points back to things already named; it
+# counts nothing the question asks ("How many troops…?" is not answered by "the two neighbors held drills").
+_ANAPHORIC_NUMBER = re.compile(r"\bthe\s+(?:two|three|four|five|six|seven|eight|nine|ten|both)\b", re.IGNORECASE)
 # An answer that says the thing asked was not made known ("whose name was not released") tells the reader the corpus
 # lacks it: shown as an abstention, with that sentence as the closest thing the corpus says.
 NOT_MADE_KNOWN = re.compile(r"\b(?:not|never)\s+(?:yet\s+|been\s+|yet\s+been\s+)?(?:released|disclosed|named|identified|"
@@ -74,7 +77,7 @@ def fits_question(question: str, answer: str) -> bool:
     """Whether the answer has the shape the question asks for: a number, a time, a name."""
     q = question.strip().lower()
     if re.match(r"how (?:many|much)\b", q):
-        return bool(NUMBER.search(answer))
+        return bool(NUMBER.search(_ANAPHORIC_NUMBER.sub(" ", answer)))
     if q.startswith("when "):
         return bool(TIME.search(answer))
     if re.match(r"(?:who(?:m)?|which)\b", q):
