@@ -247,3 +247,21 @@ def test_a_pair_sharing_only_a_name_and_a_title_is_never_joined_without_asking(s
     relations, _ = relate(ann, [names_only], llm=None, mode="rules")
     assert not any(r.joins for r in relations)
     assert sure(Pair(("h1", 0), ("h2", 0), cosine=0.8, overlap=0.3))
+
+
+def test_one_group_counted_differently_by_two_outlets_is_a_number_conflict():
+    from agent.analysis.candidates import Pair
+    from agent.analysis.judge import one_count_told_apart
+
+    texts = {"c1": "More than 150 migrants, part of a caravan that crossed Tavra in March, waited at the Oskeld gate.",
+             "c2": "After walking through Tavra, about 200 migrants prepared to present themselves at the Oskeld gate.",
+             "c3": "Officials plan to pull all 2,000 troops out of Tavra by the spring.",
+             "c4": "About 7,000 troops will be withdrawn from Vendra in the coming months."}
+    ann = annotate([make_article(t, k, k.upper(), date(2026, 3, 9)) for k, t in texts.items()],
+                   open_embedder("fake").embed)
+    migrants = Pair(("c1", 0), ("c2", 0), 0.56)
+    assert one_count_told_apart(ann, migrants)
+    label, why = check(ann, migrants, "same")
+    assert label == "number" and "150" in why and "200" in why
+    assert not one_count_told_apart(ann, Pair(("c1", 0), ("c2", 0), 0.4))  # far apart in meaning
+    assert not one_count_told_apart(ann, Pair(("c3", 0), ("c4", 0), 0.56))  # troops of two places, no shared name

@@ -388,3 +388,23 @@ def test_a_description_the_writer_gives_a_name_is_checked_against_the_name_it_de
     assert misdescribed("Governor Oskar Lind, a Republican, apologized.", ["Lind apologized."]) == \
         ["Governor Oskar Lind, Republican"]
     assert misdescribed("Oskar Lind, the governor, spoke.", ["Governor Oskar Lind spoke."]) == []
+
+
+def test_a_question_about_the_dead_is_told_by_the_conflict_over_the_toll_not_the_one_over_the_missing():
+    from agent.qa.versions import _counts_harm
+    from agent.types import Divergence, DivergenceSide, SentenceRef
+
+    def side(aid, text):
+        return DivergenceSide(article_id=aid, outlet=aid.upper(), text=text,
+                              sentence_refs=[SentenceRef(article_id=aid, index=0, start=0, end=len(text), text=text)])
+
+    both = "At least 14 people died and nine are missing after the ferry capsized."
+    toll = Divergence(id="d1", kind="number_or_date", resolution="disputed", confidence=0.8,
+                      rationale="the figures differ: 'At least 14' vs 'Seventeen'",
+                      sides=[side("a", both), side("b", "Seventeen people were killed when the ferry overturned.")])
+    missing = Divergence(id="d2", kind="number_or_date", resolution="disputed", confidence=0.8,
+                         rationale="the figures differ: 'nine' vs 'Six'",
+                         sides=[side("a", both), side("c", "Six people are still missing and 25 were rescued.")])
+    dead = frozenset({"death"})
+    assert _counts_harm(toll, dead) and not _counts_harm(missing, dead)
+    assert not _counts_harm(toll, frozenset())  # a question naming no harm prefers neither

@@ -220,6 +220,20 @@ def _one_way_clash(a: Note, b: Note) -> str | None:
     return None
 
 
+def counted_clash(a: Note, b: Note) -> str | None:
+    """Figures of one counted noun that differ ("More than 150 migrants" vs "about 200 migrants"): the noun named
+    in both, not a year or an age; None when the sentences agree or count different things."""
+    clash = number_clash(a, b)
+    if clash is None:
+        return None
+    nouns = [(x.noun, y.noun) for x in a.quantities for y in b.quantities if x.noun and y.noun and x.value != y.value
+             and not {x.noun, y.noun} & _NOT_COUNTS and verb_key(x.noun) == verb_key(y.noun)]
+    return clash if nouns else None
+
+
+_NOT_COUNTS = frozenset("year years year-old years-old old percent".split())
+
+
 def _plain(q):
     return replace(q, qualifier=None) if q.qualifier in ("more", "less") else q
 

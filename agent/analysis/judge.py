@@ -21,8 +21,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from agent.analysis.annotate import Annotations, Key
-from agent.analysis.candidates import (Pair, casualty_clash, date_clash, number_clash, planned_vs_done,
-                                       quote_pair)
+from agent.analysis.candidates import (Pair, casualty_clash, counted_clash, date_clash, number_clash,
+                                       planned_vs_done, quote_pair)
 from agent.errors import ModelOutputError
 from agent.prompts import load_prompt
 from agent.text.norm import content_words, verb_key, words
@@ -56,6 +56,7 @@ MUTUAL_BOOST = 0.3  # a mutual best match ranks as if it scored this much more
 RULES_SAME = 1.0  # the model-free decision for the band: only what code is sure of
 NO_EVIDENCE = 0.30  # a "same" below this cosine needs a shared name, number or quote
 PLANNED_DONE_MIN = 0.55  # cosine at which one action of one thing, planned in one and done in the other, is one fact
+COUNTED_APART_MIN = 0.5  # cosine at which two sentences counting one named thing differently tell one fact
 DATED_APART_MIN = 0.6  # cosine at which two sentences dating one action of the same people apart tell one fact
 SAME_STATEMENT = 0.85  # sentences this close that quote different words report one statement, altered
 ASK_PER_ARTICLE = 4  # model questions per article: the comparison's budget grows with the corpus, not its square
@@ -345,7 +346,7 @@ def one_action_told_apart(ann: Annotations, pair: Pair) -> bool:
     other, or no one hurt in one and people hurt in the other. It outranks the model's "different": it is the
     divergence to report."""
     return (one_action_dated_apart(ann, pair) or one_action_planned_and_done(ann, pair)
-            or casualty_clash(ann, pair.a, pair.b) is not None)
+            or one_count_told_apart(ann, pair) or casualty_clash(ann, pair.a, pair.b) is not None)
 
 
 def one_action_planned_and_done(ann: Annotations, pair: Pair) -> bool:
@@ -362,6 +363,14 @@ def one_action_dated_apart(ann: Annotations, pair: Pair) -> bool:
     independent = ann.root(pair.a) != ann.root(pair.b)  # a copy re-dates what it copies against its own date
     return (independent and pair.cosine >= DATED_APART_MIN and bool(a.entities & b.entities)
             and date_clash(a, b) is not None)
+
+
+def one_count_told_apart(ann: Annotations, pair: Pair) -> bool:
+    """Close in meaning, naming the same place or people, and counting the same thing differently ("More than 150
+    migrants, part of a caravan…" / "about 200 migrants from Central America prepared to walk…")."""
+    a, b = ann.notes[pair.a], ann.notes[pair.b]
+    return (ann.root(pair.a) != ann.root(pair.b) and pair.cosine >= COUNTED_APART_MIN and bool(a.entities & b.entities)
+            and counted_clash(a, b) is not None)
 
 
 def to_ask(ann: Annotations, band: list[Pair], settled: list[Relation]) -> list[Pair]:

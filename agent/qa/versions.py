@@ -10,7 +10,7 @@ from agent.qa.checks import Answer, abstain
 from agent.qa.evidence import COMPARE_FORM, Evidence
 from agent.qa.match import MIN_RELEVANCE, unstated
 from agent.qa.retrieval import keys
-from agent.text.harm import harm_clash
+from agent.text.harm import casualties, harm_asked, harm_clash
 from agent.types import Citation, Comparison, Divergence, DivergenceSide, FactCluster
 
 MAX_VERSIONS = 4
@@ -69,7 +69,16 @@ def _divergence(ev: Evidence, result: Answer, comparison: Comparison, cited: set
     forced = [o for o in options if cited & aside & _keys(o[0])]
     if forced:
         return forced[0]
-    return max(options, key=lambda o: max(_meets(ev, o[0].sides[i]) for i in o[1]), default=None)
+    harm = harm_asked(ev.question)  # "the number of dead": the conflict over a toll, not over the missing
+    return max(options, key=lambda o: (_counts_harm(o[0], harm), max(_meets(ev, o[0].sides[i]) for i in o[1])),
+               default=None)
+
+
+def _counts_harm(d: Divergence, harm: frozenset[str]) -> bool:
+    """Whether the figures the conflict is about count the kind of harm the question asks about (a sentence giving
+    the dead and the missing is a side of both conflicts: its figure in the why says which)."""
+    return bool(harm) and any(kind in harm and figure in d.rationale for s in d.sides for r in s.sentence_refs
+                              for kind, figure in casualties(r.text).counted)
 
 
 def _sides_to_tell(ev: Evidence, result: Answer, d: Divergence, candidates: set[Key], cited_aside: set[Key]

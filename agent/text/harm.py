@@ -72,3 +72,10 @@ def clash_of(a: Casualties, b: Casualties) -> str | None:
                 figure = figure.lower() if figure[:1].isalpha() else figure
                 return f"no one {denial} in one report, {figure} {'dead' if kind == 'death' else 'hurt'} in the other"
     return None
+
+
+def harm_asked(text: str) -> frozenset[str]:
+    """The kinds of harm a question or phrase names ("the number of dead" -> death; "how many were hurt" ->
+    injury)."""
+    return frozenset(kind for kind, pattern in COUNTED.items() if pattern.search(text))
+
