@@ -76,7 +76,7 @@ def test_a_model_that_finds_nothing_shared_fails_the_near_identical_control(stor
 
 
 def test_verify_shared_wants_the_fact_in_both_sentences():
-    from agent.analysis.judge import verify_shared
+    from agent.analysis.shared import verify_shared
 
     a = make_article("Dock workers walked off the job on Friday at the Korvala port terminals.", "v1", "One")
     b = make_article("The Korvala port board accepted the resignation of director Lena Varis.", "v2", "Two")
@@ -147,7 +147,7 @@ def test_one_action_planned_in_one_outlet_and_done_in_another_is_joined_for_the_
 
 
 def test_the_outlets_the_model_echoes_are_not_part_of_the_shared_fact():
-    from agent.analysis.judge import verify_shared, without_outlets
+    from agent.analysis.shared import verify_shared, without_outlets
 
     a = make_article("This followed a 97-1 vote hours earlier in the Senate.", "t1", "Fox News")
     b = make_article("The final vote in the Senate was 97-1.", "t2", "HuffPost")
@@ -177,7 +177,7 @@ def test_a_negation_conflicts_only_with_the_action_it_negates():
 
 @pytest.mark.real_model
 def test_a_fact_told_in_one_clause_of_a_long_sentence_is_verified_against_that_clause():
-    from agent.analysis.judge import main_clause, verify_shared
+    from agent.analysis.shared import main_clause, verify_shared
 
     long_a = ("To answer its critics, Norway issued a proposal on Friday that set out broad principles for ending the "
               "whaling dispute, but it was widely dismissed by Denmark's allies for lacking detail.")
@@ -199,7 +199,7 @@ def test_a_fact_told_in_one_clause_of_a_long_sentence_is_verified_against_that_c
 
 
 def test_a_short_statement_joins_but_a_description_only_one_sentence_states_in_passing_does_not():
-    from agent.analysis.judge import states_something, verify_shared
+    from agent.analysis.shared import states_something, verify_shared
 
     a = make_article("“I will not quit,” said Ms. Varga, who tried to end the questions about her health.", "s1", "One")
     b = make_article("“I will not quit,” Varga said after a meeting with the board, according to the Ledger.", "s2",
